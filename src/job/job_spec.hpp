@@ -1,0 +1,60 @@
+#pragma once
+
+#include "job/params.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <utility>
+
+namespace kdsched::job {
+
+enum class Chunking { static_block, cyclic, fixed, guided, factoring, trapezoid, adaptive };
+enum class Stealing { off, random, master };
+enum class Order { fifo, lpt };
+
+std::string_view to_string(Chunking chunking);
+std::string_view to_string(Stealing stealing);
+std::string_view to_string(Order order);
+
+struct InputSpec {
+  std::filesystem::path file;  // absolute or relative to the working directory, already resolved
+  std::string dataset;         // "" when the kernel names its datasets itself
+};
+
+struct PartitionSpec {
+  std::optional<std::uint64_t> rows;   // rows per partition
+  std::optional<std::uint64_t> count;  // number of partitions
+  std::optional<std::pair<std::uint64_t, std::uint64_t>> range;  // [begin, end) without [input]
+};
+
+struct ScheduleSpec {
+  Chunking chunking = Chunking::guided;
+  std::uint64_t chunk = 1;
+  Stealing stealing = Stealing::random;
+  Order order = Order::fifo;
+};
+
+// A parsed and validated job file. Paths are resolved against the job file's folder.
+struct JobSpec {
+  std::filesystem::path path;  // the job file itself
+  std::string text;            // its full TOML text, stored in the result file
+  std::string name;
+  std::string description;
+  std::filesystem::path output;
+  std::optional<InputSpec> input;
+  PartitionSpec partition;
+  std::string kernel;  // one of the kernel names of the job-file format
+  Params kernel_params;  // the [kernel] table minus `name`
+  ScheduleSpec schedule;
+};
+
+// Parses and validates a job file. Every problem is a UsageError whose message reads
+// "FILE:LINE:COLUMN: message"; a file that cannot be read is an IoError.
+JobSpec parse_job_file(const std::filesystem::path& path);
+
+// Same, from text already read (workers receive the text from the master).
+JobSpec parse_job_text(const std::string& text, const std::filesystem::path& path);
+
+}  // namespace kdsched::job
