@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace kdsched::job {
 
@@ -21,6 +22,9 @@ std::string_view to_string(Order order);
 struct InputSpec {
   std::filesystem::path file;  // absolute or relative to the working directory, already resolved
   std::string dataset;         // "" when the kernel names its datasets itself
+  std::string items;           // itemsets: the CSR datasets of the transactions
+  std::string offsets;
+  std::vector<std::filesystem::path> files;  // command: one partition per file; may hold glob patterns
 };
 
 struct PartitionSpec {
@@ -34,6 +38,7 @@ struct ScheduleSpec {
   std::uint64_t chunk = 1;
   Stealing stealing = Stealing::random;
   Order order = Order::fifo;
+  std::filesystem::path costs_from;  // a previous result file whose measured times estimate costs; "" if none
 };
 
 // A parsed and validated job file. Paths are resolved against the job file's folder.

@@ -16,6 +16,10 @@ class table;
 
 namespace kdsched::job {
 
+namespace detail {
+class TableView;
+}
+
 // A kernel's parameters: the [kernel] table of a job file without its `name` key. Kernels read
 // their parameters through these getters, which report a wrong type or value as a UsageError
 // located at the offending key ("FILE:LINE:COLUMN: message"), so kernels never see TOML.
@@ -44,6 +48,8 @@ class Params {
   [[noreturn]] void fail(std::string_view key, const std::string& message) const;
 
  private:
+  detail::TableView view() const;
+
   std::shared_ptr<const toml::table> table_;
   std::string file_;
   std::string table_name_;

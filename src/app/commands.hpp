@@ -1,0 +1,39 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+// The subcommands behind main(). Each returns the process exit code; errors that reach them
+// are printed by main as "kdsched: error: ...".
+namespace kdsched::app {
+
+struct RunOptions {
+  std::vector<std::string> jobs;
+  bool force = false;
+  std::string progress = "auto";
+};
+int run_command(const RunOptions& options);
+
+int validate_command(const std::vector<std::string>& jobs);
+
+struct BlobsOptions {
+  std::uint64_t rows = 0;
+  std::uint64_t cols = 0;
+  std::uint64_t centers = 0;
+  std::string dtype = "f64";
+  std::optional<std::uint64_t> chunk_rows;
+  std::uint64_t seed = 0;
+  std::string out;
+  std::string dataset = "/points";
+  bool force = false;
+};
+int gen_blobs_command(const BlobsOptions& options);
+
+int report_command(const std::string& path, bool json);
+
+// "kdsched: error: MESSAGE" on stderr: the one line a user sees when something goes wrong.
+void print_error(const std::string& message);
+
+}  // namespace kdsched::app

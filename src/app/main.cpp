@@ -1,0 +1,89 @@
+#include "app/commands.hpp"
+#include "common/error.hpp"
+#include "common/log.hpp"
+#include "common/version.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <exception>
+
+using namespace kdsched;
+
+namespace {
+
+void add_run(CLI::App& cli, app::RunOptions& run) {
+  auto* command = cli.add_subcommand("run", "Run job files: the master on rank 0, workers on the other ranks");
+  command->add_option("jobs", run.jobs, "Job files (TOML), run one after the other")->required();
+  command->add_flag("--force", run.force, "Overwrite existing output files");
+  command->add_option("--progress", run.progress, "Progress display on stderr")
+      ->check(CLI::IsMember({"auto", "on", "off"}));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App cli{"kdsched: an MPI batch scheduler for data-mining jobs over HDF5 data"};
+  cli.set_version_flag("--version", std::string(kdsched::version));
+  cli.require_subcommand(1);
+  std::string log_level = "info";
+  cli.add_option("--log-level", log_level, "debug, info or warn")->check(CLI::IsMember({"debug", "info", "warn"}));
+
+  app::RunOptions run;
+  add_run(cli, run);
+
+  std::vector<std::string> validate_jobs;
+  auto* validate = cli.add_subcommand("validate", "Check job files and their inputs and print the plan; runs nothing");
+  validate->add_option("jobs", validate_jobs, "Job files (TOML)")->required();
+
+  auto* gen = cli.add_subcommand("gen", "Generate synthetic input data");
+  gen->require_subcommand(1);
+  app::BlobsOptions blobs;
+  auto* gen_blobs = gen->add_subcommand("blobs", "Gaussian blobs around random centers (like sklearn make_blobs)");
+  gen_blobs->add_option("--rows", blobs.rows, "Number of points")->required()->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
+  gen_blobs->add_option("--cols", blobs.cols, "Dimensions per point")->required()->check(CLI::Range(1, 1 << 20));
+  gen_blobs->add_option("--centers", blobs.centers, "Number of blobs")->required()->check(CLI::Range(1, 1 << 20));
+  gen_blobs->add_option("--dtype", blobs.dtype, "f32 or f64")->check(CLI::IsMember({"f32", "f64"}));
+  gen_blobs->add_option("--chunk-rows", blobs.chunk_rows, "HDF5 chunk height (default: about 1 MiB per chunk)")
+      ->check(CLI::PositiveNumber);
+  gen_blobs->add_option("--seed", blobs.seed, "Random seed");
+  gen_blobs->add_option("--out", blobs.out, "Output HDF5 file")->required();
+  gen_blobs->add_option("--dataset", blobs.dataset, "Dataset name for the points");
+  gen_blobs->add_flag("--force", blobs.force, "Overwrite an existing output file");
+
+  std::string report_path;
+  bool report_json = false;
+  auto* report = cli.add_subcommand("report", "Summarize a result file: status, timings, load balance, result");
+  report->add_option("result", report_path, "Result file (HDF5)")->required();
+  report->add_flag("--json", report_json, "Print JSON instead of text");
+
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return cli.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return cli.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return cli.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app::print_error(e.what());
+    std::fputs("Run 'kdsched --help' for usage.\n", stderr);
+    return static_cast<int>(ExitCode::usage);
+  }
+
+  try {
+    log::set_level(log::parse_level(log_level));
+    if (cli.got_subcommand("run")) return app::run_command(run);
+    if (cli.got_subcommand("validate")) return app::validate_command(validate_jobs);
+    if (gen->got_subcommand("blobs")) return app::gen_blobs_command(blobs);
+    if (cli.got_subcommand("report")) return app::report_command(report_path, report_json);
+  } catch (const Error& e) {
+    app::print_error(e.what());
+    return static_cast<int>(e.code());
+  } catch (const std::exception& e) {
+    app::print_error(e.what());
+    return static_cast<int>(ExitCode::runtime);
+  }
+  return static_cast<int>(ExitCode::usage);
+}

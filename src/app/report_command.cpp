@@ -1,0 +1,155 @@
+#include "app/commands.hpp"
+#include "common/text.hpp"
+#include "io/result_file.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <string>
+
+namespace kdsched::app {
+namespace {
+
+// What a report says about a run, computed once for both text and JSON.
+struct Summary {
+  std::map<std::string, io::AttributeValue> attributes;
+  std::vector<io::WorkerRecord> workers;
+  std::uint64_t partitions = 0;
+  std::uint64_t failed = 0;
+  std::uint64_t stolen = 0;
+  double makespan_s = 0;
+  double busy_s = 0;
+  std::uint64_t working_ranks = 0;
+  double efficiency = 0;
+  std::vector<std::pair<std::string, std::vector<double>>> preview;
+};
+
+std::string attribute_text(const Summary& s, const std::string& name) {
+  const auto it = s.attributes.find(name);
+  if (it == s.attributes.end()) return "";
+  return std::visit([](const auto& v) { return fmt::format("{}", v); }, it->second);
+}
+
+std::string json_string(const std::string& text) {
+  std::string out = "\"";
+  for (const char c : text) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      out += fmt::format("\\u{:04x}", static_cast<int>(c));
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+std::string json_number(double value) { return std::isfinite(value) ? fmt::format("{}", value) : "null"; }
+
+Summary summarize(const io::ResultFile& file) {
+  Summary s;
+  s.attributes = file.attributes("/");
+  const auto partitions = file.read_partitions();
+  s.workers = file.read_workers();
+  s.partitions = partitions.size();
+  double first = partitions.empty() ? 0.0 : partitions.front().start_s;
+  double last = 0;
+  for (const auto& p : partitions) {
+    s.failed += p.status != 0;
+    s.stolen += p.stolen;
+    first = std::min(first, p.start_s);
+    last = std::max(last, p.end_s);
+  }
+  s.makespan_s = std::max(0.0, last - first);
+  const auto mpi_ranks = s.workers.size();
+  for (const auto& w : s.workers) {
+    s.busy_s += w.busy_s;
+    // With workers the master only schedules; alone it is the one worker.
+    if (mpi_ranks == 1 || w.rank != 0) ++s.working_ranks;
+  }
+  if (s.makespan_s > 0 && s.working_ranks > 0) s.efficiency = s.busy_s / (static_cast<double>(s.working_ranks) * s.makespan_s);
+  for (const auto& name : file.members("/result")) {
+    std::vector<std::uint64_t> dims;
+    std::vector<double> values = file.read_f64("/result/" + name, &dims);
+    values.resize(std::min<std::size_t>(values.size(), 8));
+    s.preview.emplace_back(name, std::move(values));
+  }
+  return s;
+}
+
+void print_text(const std::string& path, const Summary& s) {
+  std::string out;
+  out += fmt::format("result      {}\n", path);
+  out += fmt::format("job         {} (kernel {}), status {}\n", attribute_text(s, "job_name"), attribute_text(s, "kernel"),
+                     attribute_text(s, "status"));
+  out += fmt::format("run         {} -> {}, {} s wall, {} MPI ranks, {} workers\n", attribute_text(s, "created_utc"),
+                     attribute_text(s, "finished_utc"), attribute_text(s, "wall_seconds"),
+                     attribute_text(s, "mpi_ranks"), attribute_text(s, "workers"));
+  const std::string input = attribute_text(s, "input_file");
+  if (!input.empty()) out += fmt::format("input       {}:{}\n", input, attribute_text(s, "input_dataset"));
+  out += fmt::format("partitions  {} ({} failed, {} stolen)\n", s.partitions, s.failed, s.stolen);
+  out += fmt::format("balance     efficiency {:.1f} % = busy {} / ({} workers x makespan {})\n", 100.0 * s.efficiency,
+                     format_seconds(s.busy_s), s.working_ranks, format_seconds(s.makespan_s));
+  out += fmt::format("workers     {:>5} {:<16} {:>10} {:>10} {:>10} {:>8} {:>8} {:>10}\n", "rank", "host", "partitions",
+                     "busy", "idle", "stl-sent", "stl-recv", "read");
+  for (const auto& w : s.workers) {
+    out += fmt::format("            {:>5} {:<16} {:>10} {:>10} {:>10} {:>8} {:>8} {:>10}\n", w.rank, w.hostname.substr(0, 16),
+                       w.partitions, format_seconds(w.busy_s), format_seconds(w.idle_s), w.steals_sent,
+                       w.steals_received, format_bytes(static_cast<double>(w.bytes_read)));
+  }
+  out += "result\n";
+  for (const auto& [name, values] : s.preview) {
+    out += fmt::format("  {:<14} [{}]\n", name, fmt::join(values, ", "));
+  }
+  std::fputs(out.c_str(), stdout);
+}
+
+void print_json(const std::string& path, const Summary& s) {
+  std::string out = "{\n";
+  out += fmt::format("  \"file\": {},\n", json_string(path));
+  for (const auto& [name, value] : s.attributes) {
+    if (name == "job_toml") continue;
+    out += fmt::format("  {}: {},\n", json_string(name),
+                       std::holds_alternative<std::string>(value)
+                           ? json_string(std::get<std::string>(value))
+                           : std::visit([](const auto& v) { return fmt::format("{}", v); }, value));
+  }
+  out += fmt::format("  \"partitions\": {},\n  \"failed_partitions\": {},\n  \"stolen_partitions\": {},\n", s.partitions,
+                     s.failed, s.stolen);
+  out += fmt::format("  \"makespan_s\": {},\n  \"busy_s\": {},\n  \"efficiency\": {},\n", json_number(s.makespan_s),
+                     json_number(s.busy_s), json_number(s.efficiency));
+  out += "  \"worker_table\": [";
+  for (std::size_t i = 0; i < s.workers.size(); ++i) {
+    const auto& w = s.workers[i];
+    out += fmt::format(
+        "{}\n    {{\"rank\": {}, \"hostname\": {}, \"partitions\": {}, \"busy_s\": {}, \"idle_s\": {}, "
+        "\"steals_sent\": {}, \"steals_received\": {}, \"bytes_read\": {}}}",
+        i ? "," : "", w.rank, json_string(w.hostname), w.partitions, json_number(w.busy_s), json_number(w.idle_s),
+        w.steals_sent, w.steals_received, w.bytes_read);
+  }
+  out += "\n  ],\n  \"result_preview\": {";
+  for (std::size_t i = 0; i < s.preview.size(); ++i) {
+    std::vector<std::string> numbers;
+    for (const double v : s.preview[i].second) numbers.push_back(json_number(v));
+    out += fmt::format("{}\n    {}: [{}]", i ? "," : "", json_string(s.preview[i].first), fmt::join(numbers, ", "));
+  }
+  out += "\n  }\n}\n";
+  std::fputs(out.c_str(), stdout);
+}
+
+}  // namespace
+
+int report_command(const std::string& path, bool json) {
+  const io::ResultFile file(path);
+  const Summary summary = summarize(file);
+  if (json) {
+    print_json(path, summary);
+  } else {
+    print_text(path, summary);
+  }
+  return 0;
+}
+
+}  // namespace kdsched::app

@@ -1,0 +1,184 @@
+#include "app/commands.hpp"
+#include "common/error.hpp"
+#include "common/log.hpp"
+#include "kernels/registry.hpp"
+#include "master/master.hpp"
+#include "master/result_writer.hpp"
+#include "protocol/endpoint.hpp"
+#include "protocol/worker_record.hpp"
+#include "worker/worker.hpp"
+
+#include <boost/mpi/collectives.hpp>
+#include <boost/mpi/environment.hpp>
+#include <fmt/format.h>
+#include <mpi.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <thread>
+
+namespace kdsched::app {
+namespace {
+
+namespace mpi = boost::mpi;
+using Clock = std::chrono::steady_clock;
+
+// A job every rank has built from the same text: its plan and its kernel.
+struct LoadedJob {
+  kernels::JobPlan plan;
+  std::unique_ptr<kernels::Kernel> kernel;
+};
+
+LoadedJob load(job::JobSpec spec) {
+  kernels::JobPlan plan = kernels::make_job_plan(std::move(spec));
+  auto kernel = kernels::make_kernel(plan);
+  return {std::move(plan), std::move(kernel)};
+}
+
+int code_of(const std::exception& error) {
+  if (const auto* known = dynamic_cast<const Error*>(&error)) return static_cast<int>(known->code());
+  return static_cast<int>(ExitCode::runtime);
+}
+
+// After an abort a worker's executor may still be inside a kernel that cannot be interrupted,
+// so the process ends here instead of unwinding (which would wait for that thread).
+[[noreturn]] void finalize_and_exit(int code) {
+  std::fflush(stdout);
+  std::fflush(stderr);
+  MPI_Finalize();
+  std::_Exit(code);
+}
+
+int wait_for_abort(protocol::Endpoint& endpoint) {
+  while (true) {
+    if (const auto envelope = endpoint.poll(); envelope && envelope->tag == protocol::Tag::abort) {
+      return envelope->as<protocol::Abort>().exit_code;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
+
+std::string run_status(std::uint64_t failed, std::uint64_t total) {
+  if (failed == 0) return "complete";
+  return failed == total ? "failed" : "partial";
+}
+
+int run_master(const mpi::communicator& world, LoadedJob& job, const RunOptions& options, Clock::time_point start) {
+  const std::string created = master::utc_now();
+  master::Progress progress(master::parse_progress_mode(options.progress), job.plan.partitions.count());
+  master::ResultCollector results(job.plan, *job.kernel, progress);
+
+  master::RunFacts facts;
+  facts.created_utc = created;
+  facts.mpi_ranks = world.size();
+  io::WorkerRecord own;
+  if (world.size() == 1) {
+    facts.workers = 1;
+    try {
+      own = master::run_alone(job.plan, *job.kernel, results, start);
+    } catch (const std::exception& error) {
+      progress.finish();
+      print_error(error.what());
+      return code_of(error);
+    }
+  } else {
+    facts.workers = world.size() - 1;
+    protocol::Endpoint endpoint(world);
+    master::Master master(endpoint, job.plan, results);
+    try {
+      master.run();
+    } catch (const std::exception& error) {
+      progress.finish();
+      print_error(error.what());
+      master.abort(code_of(error));
+      finalize_and_exit(code_of(error));
+    }
+  }
+  progress.finish();
+  facts.wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  own.rank = master_rank;
+  own.hostname = mpi::environment::processor_name();
+  own.idle_s = std::max(0.0, facts.wall_seconds - own.busy_s);
+  mpi::gather(world, own, facts.workers_table, master_rank);
+  facts.finished_utc = master::utc_now();
+  facts.partitions = results.records();
+  facts.status = run_status(results.failed(), job.plan.partitions.count());
+
+  int code = 0;
+  try {
+    master::write_result(job.plan, *job.kernel, facts, options.force);
+    if (results.failed() > 0) {
+      print_error(fmt::format("{} of {} partitions failed; the first: {}", results.failed(),
+                              job.plan.partitions.count(), results.first_failure()));
+      code = static_cast<int>(ExitCode::failed_partitions);
+    } else {
+      log::info("{}: {} partitions complete in {:.3f} s; result in {}", job.plan.spec.name,
+                job.plan.partitions.count(), facts.wall_seconds, job.plan.spec.output.string());
+    }
+  } catch (const std::exception& error) {
+    print_error(error.what());
+    code = code_of(error);
+  }
+  mpi::broadcast(world, code, master_rank);
+  return code;
+}
+
+int run_worker(const mpi::communicator& world, const protocol::JobAnnouncement& announcement,
+               Clock::time_point start) {
+  protocol::Endpoint endpoint(world);
+  std::optional<LoadedJob> job;
+  try {
+    job = load(job::parse_job_text(announcement.job_text, announcement.job_path));
+  } catch (const std::exception& error) {
+    endpoint.send(master_rank, protocol::Fatal{code_of(error), error.what()});
+    finalize_and_exit(wait_for_abort(endpoint));
+  }
+  worker::Worker worker(endpoint, job->plan, *job->kernel, start);
+  if (const auto abort_code = worker.run()) finalize_and_exit(*abort_code);
+  mpi::gather(world, worker.record(), master_rank);
+  int code = 0;
+  mpi::broadcast(world, code, master_rank);
+  return code;
+}
+
+int run_job(const mpi::communicator& world, const std::string& path, const RunOptions& options) {
+  protocol::JobAnnouncement announcement;
+  std::optional<LoadedJob> job;
+  if (world.rank() == master_rank) {
+    try {
+      job = load(job::parse_job_file(path));
+      io::OutputFile::check_writable(job->plan.spec.output, options.force);
+      announcement.job_text = job->plan.spec.text;
+      announcement.job_path = path;
+    } catch (const std::exception& error) {
+      print_error(error.what());
+      announcement.exit_code = code_of(error);
+    }
+  }
+  mpi::broadcast(world, announcement, master_rank);
+  if (announcement.exit_code != 0) return announcement.exit_code;
+
+  const auto start = Clock::now();
+  if (world.rank() == master_rank) return run_master(world, *job, options, start);
+  return run_worker(world, announcement, start);
+}
+
+}  // namespace
+
+int run_command(const RunOptions& options) {
+  mpi::environment environment(mpi::threading::funneled, false);
+  mpi::communicator world;
+  if (world.size() > 1) log::set_rank(world.rank());
+  int worst = 0;
+  for (const auto& path : options.jobs) {
+    const int code = run_job(world, path, options);
+    worst = std::max(worst, code);
+    if (code >= static_cast<int>(ExitCode::usage)) break;
+  }
+  return worst;
+}
+
+void print_error(const std::string& message) { std::fputs(fmt::format("kdsched: error: {}\n", message).c_str(), stderr); }
+
+}  // namespace kdsched::app

@@ -1,0 +1,60 @@
+#include "app/commands.hpp"
+#include "common/error.hpp"
+#include "common/text.hpp"
+#include "io/output_file.hpp"
+#include "kernels/registry.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <filesystem>
+
+namespace kdsched::app {
+namespace {
+
+void print_plan(const kernels::JobPlan& plan) {
+  const job::JobSpec& spec = plan.spec;
+  std::string text = fmt::format("{}: ok\n", spec.path.string());
+  text += fmt::format("  job         {} (kernel {})\n", spec.name, spec.kernel);
+  if (plan.input) {
+    const io::DatasetInfo& input = *plan.input;
+    text += fmt::format("  input       {}:{}  {} rows x {} cols, {}, {}\n", spec.input->file.string(), input.name,
+                        input.rows(), input.cols(), io::to_string(input.type),
+                        input.chunk_rows ? fmt::format("chunks of {} rows", *input.chunk_rows) : "contiguous");
+  } else {
+    text += fmt::format("  range       [{}, {})\n", plan.partitions.rows().begin, plan.partitions.rows().end);
+  }
+  const std::uint64_t count = plan.partitions.count();
+  text += fmt::format("  partitions  {} ({})\n", count, plan.partitions.explanation());
+  if (count > 0) {
+    const IndexRange first = plan.partitions.range(0);
+    text += fmt::format("              first rows [{}, {}), {} per partition\n", first.begin, first.end,
+                        plan.row_bytes() ? format_bytes(static_cast<double>(first.size() * plan.row_bytes()))
+                                         : fmt::format("{} indices", first.size()));
+  }
+  const job::ScheduleSpec& schedule = spec.schedule;
+  text += fmt::format("  schedule    chunking {} (chunk {}), stealing {}, order {}\n", job::to_string(schedule.chunking),
+                      schedule.chunk, job::to_string(schedule.stealing), job::to_string(schedule.order));
+  text += fmt::format("  output      {}{}\n", spec.output.string(),
+                      std::filesystem::exists(spec.output) ? " (exists: `run` needs --force)" : "");
+  std::fputs(text.c_str(), stdout);
+}
+
+}  // namespace
+
+int validate_command(const std::vector<std::string>& jobs) {
+  int worst = 0;
+  for (const auto& path : jobs) {
+    try {
+      kernels::JobPlan plan = kernels::make_job_plan(job::parse_job_file(path));
+      kernels::make_kernel(plan);
+      print_plan(plan);
+    } catch (const Error& error) {
+      print_error(error.what());
+      worst = std::max(worst, static_cast<int>(error.code()));
+    }
+  }
+  return worst;
+}
+
+}  // namespace kdsched::app

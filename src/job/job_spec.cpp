@@ -1,0 +1,201 @@
+#include "job/job_spec.hpp"
+
+#include "common/error.hpp"
+#include "job/table_view.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace kdsched::job {
+namespace {
+
+namespace fs = std::filesystem;
+using detail::TableView;
+
+// Indexed by the enumerators' values.
+constexpr std::array<std::string_view, 7> chunking_names{"static",    "cyclic",    "fixed",   "guided",
+                                                         "factoring", "trapezoid", "adaptive"};
+constexpr std::array<std::string_view, 3> stealing_names{"off", "random", "master"};
+constexpr std::array<std::string_view, 2> order_names{"fifo", "lpt"};
+
+constexpr std::array<std::string_view, 6> kernel_names{"stats",    "histogram", "kmeans",
+                                                       "itemsets", "command",   "spin"};
+
+constexpr std::array<std::string_view, 5> table_names{"job", "input", "partition", "kernel", "schedule"};
+constexpr std::array<std::string_view, 3> job_keys{"name", "output", "description"};
+constexpr std::array<std::string_view, 5> input_keys{"file", "dataset", "items", "offsets", "files"};
+constexpr std::array<std::string_view, 3> partition_keys{"rows", "count", "range"};
+constexpr std::array<std::string_view, 5> schedule_keys{"chunking", "chunk", "stealing", "order", "costs_from"};
+
+toml::table parse_toml(const std::string& text, const std::string& file) {
+  try {
+    return toml::parse(text, file);
+  } catch (const toml::parse_error& error) {
+    detail::fail_at(file, error.source().begin, std::string(error.description()));
+  }
+}
+
+// Known tables must be tables, and anything else at the top level is a typo worth pointing at.
+void check_top_level(const toml::table& root, const std::string& file) {
+  for (const auto& [key, node] : root) {
+    const bool known = std::ranges::find(table_names, key.str()) != table_names.end();
+    if (known && !node.is_table()) {
+      detail::fail_at(file, key.source().begin, fmt::format("{} must be a table", key.str()));
+    }
+    if (known) continue;
+    if (!node.is_table() && !node.is_array_of_tables()) {
+      detail::fail_at(file, key.source().begin, fmt::format("unknown key '{}' outside any table", key.str()));
+    }
+    const std::string hint = detail::did_you_mean(key.str(), table_names, "[", "]");
+    detail::fail_at(file, node.source().begin, fmt::format("unknown table [{}]{}", key.str(), hint));
+  }
+}
+
+// Job files name paths relative to their own folder, so that a job folder can move as a whole.
+fs::path resolve(const fs::path& folder, const std::string& value) {
+  const fs::path path(value);
+  return (path.is_absolute() ? path : folder / path).lexically_normal();
+}
+
+std::optional<fs::path> find_path(const TableView& table, std::string_view key, const fs::path& folder) {
+  const auto value = table.find_string(key);
+  if (!value) return std::nullopt;
+  if (value->empty()) table.fail(key, fmt::format("{} must not be empty", key));
+  return resolve(folder, *value);
+}
+
+std::optional<std::uint64_t> find_positive(const TableView& table, std::string_view key) {
+  if (const auto value = table.find_int_at_least(key, 1)) return static_cast<std::uint64_t>(*value);
+  return std::nullopt;
+}
+
+template <typename Enum, std::size_t N>
+void read_choice(const TableView& table, std::string_view key, const std::array<std::string_view, N>& names,
+                 Enum& out) {
+  if (const auto index = table.find_choice(key, names)) out = static_cast<Enum>(*index);
+}
+
+bool valid_job_name(std::string_view name) {
+  const auto allowed = [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+           c == '-';
+  };
+  return !name.empty() && name.size() <= 64 && std::ranges::all_of(name, allowed);
+}
+
+void read_job(const TableView& table, const fs::path& folder, JobSpec& job) {
+  table.require_only(job_keys);
+  job.name = table.require_string("name");
+  if (!valid_job_name(job.name)) {
+    table.fail("name", fmt::format("name '{}' must be 1 to 64 characters among A-Z a-z 0-9 . _ -", job.name));
+  }
+  const auto output = find_path(table, "output", folder);
+  if (!output) table.fail_missing("output");
+  job.output = *output;
+  job.description = table.find_string("description").value_or("");
+}
+
+std::optional<InputSpec> read_input(const TableView& table, const fs::path& folder) {
+  if (!table.present()) return std::nullopt;
+  table.require_only(input_keys);
+  InputSpec input;
+  if (const auto file = find_path(table, "file", folder)) input.file = *file;
+  if (const auto files = table.find_strings("files")) {
+    if (table.contains("file")) table.fail("files", "file and files are mutually exclusive");
+    if (files->empty()) table.fail("files", "files must not be empty");
+    for (const auto& file : *files) input.files.push_back(resolve(folder, file));
+  } else if (input.file.empty()) {
+    table.fail_missing("file");
+  }
+  input.dataset = table.find_string("dataset").value_or("");
+  input.items = table.find_string("items").value_or("");
+  input.offsets = table.find_string("offsets").value_or("");
+  return input;
+}
+
+PartitionSpec read_partition(const TableView& table, bool has_input) {
+  table.require_only(partition_keys);
+  PartitionSpec partition;
+  partition.rows = find_positive(table, "rows");
+  partition.count = find_positive(table, "count");
+  if (partition.rows && partition.count) table.fail("count", "rows and count are mutually exclusive");
+  const auto range = table.find_int_array("range");
+  if (!range) {
+    if (!has_input) table.fail_missing("range", "a job without [input] partitions an index range");
+    return partition;
+  }
+  if (has_input) table.fail("range", "range is only allowed in a job without [input]");
+  if (range->size() != 2) table.fail("range", "range must be [begin, end]");
+  const auto [begin, end] = std::pair((*range)[0], (*range)[1]);
+  if (begin < 0 || begin > end) table.fail("range", "range [begin, end] must satisfy 0 <= begin <= end");
+  partition.range = std::pair(static_cast<std::uint64_t>(begin), static_cast<std::uint64_t>(end));
+  return partition;
+}
+
+// Moves the [kernel] table out of the document: Params needs the source positions, which a copy drops.
+void read_kernel(toml::table* kernel, const std::string& file, JobSpec& job) {
+  const TableView table(kernel, file, "kernel");
+  const auto index = table.find_choice("name", kernel_names);
+  if (!index) table.fail_missing("name");
+  job.kernel = kernel_names[*index];
+  auto params = std::make_shared<toml::table>(std::move(*kernel));
+  params->erase("name");
+  job.kernel_params = Params(std::move(params), file, "kernel");
+}
+
+ScheduleSpec read_schedule(const TableView& table, const fs::path& folder) {
+  table.require_only(schedule_keys);
+  ScheduleSpec schedule;
+  read_choice(table, "chunking", chunking_names, schedule.chunking);
+  if (const auto chunk = find_positive(table, "chunk")) schedule.chunk = *chunk;
+  read_choice(table, "stealing", stealing_names, schedule.stealing);
+  read_choice(table, "order", order_names, schedule.order);
+  schedule.costs_from = find_path(table, "costs_from", folder).value_or(fs::path());
+  return schedule;
+}
+
+}  // namespace
+
+std::string_view to_string(Chunking chunking) { return chunking_names[static_cast<std::size_t>(chunking)]; }
+std::string_view to_string(Stealing stealing) { return stealing_names[static_cast<std::size_t>(stealing)]; }
+std::string_view to_string(Order order) { return order_names[static_cast<std::size_t>(order)]; }
+
+JobSpec parse_job_file(const fs::path& path) {
+  const auto unreadable = [&](std::string_view reason) {
+    return IoError(fmt::format("cannot read job file '{}': {}", path.string(), reason));
+  };
+  std::error_code error;
+  if (fs::is_directory(path, error)) throw unreadable("is a directory");
+  std::ifstream stream(path, std::ios::binary);
+  if (!stream) throw unreadable(std::strerror(errno));
+  std::ostringstream text;
+  text << stream.rdbuf();
+  if (stream.bad()) throw unreadable("read error");
+  return parse_job_text(std::move(text).str(), path);
+}
+
+JobSpec parse_job_text(const std::string& text, const fs::path& path) {
+  const std::string file = path.string();
+  toml::table root = parse_toml(text, file);
+  check_top_level(root, file);
+  const auto table = [&](std::string_view name) { return TableView(root.get_as<toml::table>(name), file, name); };
+  const fs::path folder = path.parent_path();
+
+  JobSpec job;
+  job.path = path;
+  job.text = text;
+  read_job(table("job"), folder, job);
+  job.input = read_input(table("input"), folder);
+  job.partition = read_partition(table("partition"), job.input.has_value());
+  read_kernel(root.get_as<toml::table>("kernel"), file, job);
+  job.schedule = read_schedule(table("schedule"), folder);
+  return job;
+}
+
+}  // namespace kdsched::job

@@ -1,0 +1,24 @@
+#pragma once
+
+#include "io/input_file.hpp"
+#include "job/job_spec.hpp"
+#include "partition/partition_plan.hpp"
+
+#include <optional>
+
+namespace kdsched::kernels {
+
+// A job made concrete: its spec, the input it reads, and its partitions. Building one checks
+// that the input exists and has a usable shape and type.
+struct JobPlan {
+  job::JobSpec spec;
+  std::optional<io::DatasetInfo> input;
+  PartitionPlan partitions;
+
+  std::uint64_t row_bytes() const { return input ? input->row_bytes() : 0; }
+};
+
+// Throws UsageError for inconsistent jobs and IoError for unusable inputs.
+JobPlan make_job_plan(job::JobSpec spec);
+
+}  // namespace kdsched::kernels

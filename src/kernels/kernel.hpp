@@ -1,0 +1,47 @@
+#pragma once
+
+#include "common/bytes.hpp"
+#include "common/ids.hpp"
+#include "io/block.hpp"
+#include "io/output_file.hpp"
+#include "partition/index_range.hpp"
+
+#include <memory>
+#include <string>
+
+namespace kdsched::kernels {
+
+// One partition as a kernel sees it.
+struct Task {
+  PartitionId id = 0;
+  IndexRange rows;
+};
+
+// A mining kernel. Workers call map() on each partition (an exception there fails only that
+// partition); the master calls merge() once per successful partition, in any order, then
+// finish() to write /result.
+class Kernel {
+ public:
+  virtual ~Kernel() = default;
+
+  // Whether map() needs the partition's rows read from the input dataset.
+  virtual bool reads_input() const = 0;
+
+  virtual Bytes map(const Task& task, const io::Block& rows) = 0;
+  virtual void merge(const Task& task, const Bytes& partial) = 0;
+  virtual void finish(io::Group& result) = 0;
+};
+
+// The usual shape of a kernel: a typed partial result, serialized for the trip to the master.
+template <typename Partial>
+class TypedKernel : public Kernel {
+ public:
+  Bytes map(const Task& task, const io::Block& rows) final { return to_bytes(map_partition(task, rows)); }
+  void merge(const Task& task, const Bytes& partial) final { merge_partial(task, from_bytes<Partial>(partial)); }
+
+ protected:
+  virtual Partial map_partition(const Task& task, const io::Block& rows) = 0;
+  virtual void merge_partial(const Task& task, const Partial& partial) = 0;
+};
+
+}  // namespace kdsched::kernels

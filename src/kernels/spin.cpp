@@ -1,0 +1,77 @@
+#include "kernels/spin.hpp"
+
+#include "common/error.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <numeric>
+#include <string_view>
+#include <thread>
+
+namespace kdsched::kernels {
+namespace {
+constexpr std::string_view known_keys[] = {"cost", "costs_dataset", "seed", "mode", "fail_partitions"};
+}
+
+SpinKernel::SpinKernel(const JobPlan& plan) : costs_s_(plan.partitions.count(), 0.0) {
+  const job::Params& params = plan.spec.kernel_params;
+  params.require_only(known_keys);
+  seed_ = static_cast<std::uint64_t>(params.get_int("seed", 0, 0, std::numeric_limits<std::int64_t>::max()));
+
+  const std::string mode = params.get_string("mode", "burn");
+  if (mode != "burn" && mode != "sleep") params.fail("mode", "mode must be \"burn\" or \"sleep\"");
+  burn_ = mode == "burn";
+
+  if (const auto fail = params.find_double_array("fail_partitions")) {
+    for (const double id : *fail) failing_.insert(static_cast<PartitionId>(id));
+  }
+
+  const auto cost = params.find_string("cost");
+  const auto costs_dataset = params.find_string("costs_dataset");
+  if (cost.has_value() == costs_dataset.has_value()) {
+    params.fail(cost ? "costs_dataset" : "cost", "the spin kernel needs exactly one of 'cost' and 'costs_dataset'");
+  }
+  if (cost) {
+    try {
+      distribution_ = CostDistribution::parse(*cost);
+    } catch (const UsageError& error) {
+      params.fail("cost", error.what());
+    }
+    return;
+  }
+  if (!plan.spec.input) params.fail("costs_dataset", "'costs_dataset' needs an [input] file");
+  cost_table_ = io::InputFile(plan.spec.input->file).read_vector(*costs_dataset);
+  if (cost_table_.size() < plan.partitions.count()) {
+    params.fail("costs_dataset", fmt::format("'{}' holds {} costs for {} partitions", *costs_dataset,
+                                             cost_table_.size(), plan.partitions.count()));
+  }
+}
+
+double SpinKernel::cost_seconds(PartitionId id) const {
+  return distribution_ ? distribution_->seconds(seed_, id) : cost_table_.at(id);
+}
+
+double SpinKernel::map_partition(const Task& task, const io::Block& /*rows*/) {
+  if (failing_.contains(task.id)) throw RuntimeError(fmt::format("injected failure of partition {}", task.id));
+  const double seconds = cost_seconds(task.id);
+  const auto duration = std::chrono::duration<double>(seconds);
+  if (!burn_) {
+    std::this_thread::sleep_for(duration);
+    return seconds;
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::nanoseconds>(duration);
+  while (std::chrono::steady_clock::now() < deadline) {
+  }
+  return seconds;
+}
+
+void SpinKernel::merge_partial(const Task& task, const double& partial) { costs_s_.at(task.id) = partial; }
+
+void SpinKernel::finish(io::Group& result) {
+  const double total = std::accumulate(costs_s_.begin(), costs_s_.end(), 0.0);
+  result.write("total_cost_s", std::span<const double>(&total, 1));
+  result.write("costs_s", std::span<const double>(costs_s_));
+}
+
+}  // namespace kdsched::kernels

@@ -1,0 +1,80 @@
+#include "master/master.hpp"
+
+#include "common/error.hpp"
+#include "scheduling/backoff.hpp"
+#include "worker/partition_runner.hpp"
+
+#include <fmt/format.h>
+
+#include <thread>
+
+namespace kdsched::master {
+
+Master::Master(protocol::Endpoint& endpoint, const kernels::JobPlan& plan, ResultCollector& results)
+    : endpoint_(endpoint),
+      results_(results),
+      workers_(static_cast<std::uint32_t>(endpoint.size() - 1)),
+      dealer_(plan.partitions.count(), workers_, plan.spec.schedule.chunking, plan.spec.schedule.chunk),
+      busy_s_(workers_, 0.0),
+      done_(workers_, 0) {}
+
+void Master::run() {
+  for (const auto& grant : dealer_.initial_grants()) send_grant(grant);
+  scheduling::Backoff backoff(std::chrono::microseconds(20), std::chrono::milliseconds(1), 64);
+  while (!results_.all_done()) {
+    if (auto envelope = endpoint_.poll()) {
+      handle(*envelope);
+      backoff.reset();
+    } else if (const auto pause = backoff.next(); pause.count() > 0) {
+      std::this_thread::sleep_for(pause);
+    }
+  }
+  for (Rank rank = 1; rank <= static_cast<Rank>(workers_); ++rank) endpoint_.send(rank, protocol::Stop{});
+  endpoint_.flush();
+}
+
+void Master::abort(int exit_code) {
+  for (Rank rank = 1; rank <= static_cast<Rank>(workers_); ++rank) endpoint_.send(rank, protocol::Abort{exit_code});
+  endpoint_.flush();
+}
+
+void Master::send_grant(const scheduling::Grant& grant) {
+  endpoint_.send(static_cast<Rank>(grant.worker + 1), protocol::GrantMessage{grant.ranges, dealer_.exhausted()});
+}
+
+void Master::handle(const protocol::Envelope& envelope) {
+  const Rank source = envelope.source;
+  const auto worker = static_cast<std::uint32_t>(source - 1);
+  switch (envelope.tag) {
+    case protocol::Tag::request: {
+      const auto request = envelope.as<protocol::Request>();
+      for (const auto& outcome : request.outcomes) {
+        results_.accept(source, outcome);
+        busy_s_[worker] += outcome.end_s - outcome.start_s;
+        ++done_[worker];
+      }
+      if (busy_s_[worker] > 0) dealer_.observe_rate(worker, static_cast<double>(done_[worker]) / busy_s_[worker]);
+      if (request.wants_work) send_grant(dealer_.next_grant(worker));
+      return;
+    }
+    case protocol::Tag::fatal: {
+      const auto fatal = envelope.as<protocol::Fatal>();
+      throw Error(static_cast<ExitCode>(fatal.exit_code), fmt::format("rank {}: {}", source, fatal.message));
+    }
+    default:
+      throw RuntimeError(fmt::format("unexpected message (tag {}) from rank {}", static_cast<int>(envelope.tag), source));
+  }
+}
+
+io::WorkerRecord run_alone(const kernels::JobPlan& plan, kernels::Kernel& kernel, ResultCollector& results,
+                           std::chrono::steady_clock::time_point job_start) {
+  worker::PartitionRunner runner(plan, kernel, job_start);
+  for (PartitionId id = 0; id < plan.partitions.count(); ++id) results.accept(master_rank, runner.run(id, false));
+  io::WorkerRecord record;
+  record.partitions = runner.partitions();
+  record.busy_s = runner.busy_seconds();
+  record.bytes_read = runner.bytes_read();
+  return record;
+}
+
+}  // namespace kdsched::master

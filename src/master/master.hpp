@@ -1,0 +1,42 @@
+#pragma once
+
+#include "kernels/job_plan.hpp"
+#include "master/result_collector.hpp"
+#include "protocol/endpoint.hpp"
+#include "scheduling/dealer.hpp"
+
+namespace kdsched::master {
+
+// Rank 0 when there are workers: deals grants on request, merges results, and stops everyone
+// once every partition has a result. It waits by polling with backoff, so an idle master costs
+// a fraction of a percent of a core.
+class Master {
+ public:
+  Master(protocol::Endpoint& endpoint, const kernels::JobPlan& plan, ResultCollector& results);
+
+  // Returns when every partition is complete and every worker told to stop. Throws Error when
+  // a worker reports a fatal error or the protocol is violated.
+  void run();
+
+  // Tells every worker to exit with `exit_code`.
+  void abort(int exit_code);
+
+  std::uint64_t messages_sent() const { return endpoint_.messages_sent(); }
+
+ private:
+  void handle(const protocol::Envelope& envelope);
+  void send_grant(const scheduling::Grant& grant);
+
+  protocol::Endpoint& endpoint_;
+  ResultCollector& results_;
+  std::uint32_t workers_;
+  scheduling::Dealer dealer_;
+  std::vector<double> busy_s_;
+  std::vector<std::uint64_t> done_;
+};
+
+// Rank 0 alone: runs every partition itself, in order. Returns its /workers row (less rank and host).
+io::WorkerRecord run_alone(const kernels::JobPlan& plan, kernels::Kernel& kernel, ResultCollector& results,
+               std::chrono::steady_clock::time_point job_start);
+
+}  // namespace kdsched::master

@@ -1,0 +1,41 @@
+#include "master/result_collector.hpp"
+
+#include "common/error.hpp"
+
+#include <fmt/format.h>
+
+namespace kdsched::master {
+
+ResultCollector::ResultCollector(const kernels::JobPlan& plan, kernels::Kernel& kernel, Progress& progress)
+    : plan_(plan), kernel_(kernel), progress_(progress), tracker_(plan.partitions.count()),
+      records_(plan.partitions.count()) {}
+
+void ResultCollector::accept(Rank rank, const protocol::Outcome& outcome) {
+  if (!tracker_.record(outcome.id)) {
+    throw RuntimeError(fmt::format("partition {} reported twice or out of range (from rank {})", outcome.id, rank));
+  }
+  const IndexRange rows = plan_.partitions.range(outcome.id);
+  io::PartitionRecord& record = records_[outcome.id];
+  record.id = outcome.id;
+  record.row_begin = rows.begin;
+  record.row_end = rows.end;
+  record.rank = rank;
+  record.attempts = 1;
+  record.stolen = outcome.stolen ? 1 : 0;
+  record.start_s = outcome.start_s;
+  record.end_s = outcome.end_s;
+  record.status = outcome.ok ? 0 : 1;
+  if (outcome.ok) {
+    kernel_.merge(kernels::Task{outcome.id, rows}, outcome.partial);
+  } else {
+    // Report the lowest failing id, so that the message does not depend on timing.
+    if (failed_++ == 0 || outcome.id < first_failed_id_) {
+      first_failed_id_ = outcome.id;
+      first_failure_ = fmt::format("partition {} (rows {}..{}) on rank {}: {}", outcome.id, rows.begin, rows.end, rank,
+                                   outcome.error);
+    }
+  }
+  progress_.update(tracker_.completed(), failed_);
+}
+
+}  // namespace kdsched::master

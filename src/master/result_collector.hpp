@@ -1,0 +1,40 @@
+#pragma once
+
+#include "io/records.hpp"
+#include "kernels/job_plan.hpp"
+#include "kernels/kernel.hpp"
+#include "master/progress.hpp"
+#include "protocol/messages.hpp"
+#include "scheduling/completion_tracker.hpp"
+
+#include <string>
+#include <vector>
+
+namespace kdsched::master {
+
+// The master's ledger: merges each partition's result exactly once and keeps the /partitions
+// rows, whichever way the outcomes arrive (from workers, or computed in place when alone).
+class ResultCollector {
+ public:
+  ResultCollector(const kernels::JobPlan& plan, kernels::Kernel& kernel, Progress& progress);
+
+  // Throws RuntimeError when the partition already has a result: that would be a scheduler bug.
+  void accept(Rank rank, const protocol::Outcome& outcome);
+
+  bool all_done() const { return tracker_.all_done(); }
+  std::uint64_t failed() const { return failed_; }
+  const std::string& first_failure() const { return first_failure_; }
+  const std::vector<io::PartitionRecord>& records() const { return records_; }
+
+ private:
+  const kernels::JobPlan& plan_;
+  kernels::Kernel& kernel_;
+  Progress& progress_;
+  scheduling::CompletionTracker tracker_;
+  std::vector<io::PartitionRecord> records_;
+  std::uint64_t failed_ = 0;
+  PartitionId first_failed_id_ = 0;
+  std::string first_failure_;
+};
+
+}  // namespace kdsched::master

@@ -1,0 +1,44 @@
+#include "master/result_writer.hpp"
+
+#include "common/version.hpp"
+#include "io/output_file.hpp"
+
+#include <chrono>
+#include <ctime>
+
+namespace kdsched::master {
+
+std::string utc_now() {
+  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
+
+void write_result(const kernels::JobPlan& plan, kernels::Kernel& kernel, const RunFacts& facts, bool force) {
+  io::OutputFile file(plan.spec.output, force);
+  io::Group& root = file.root();
+  root.set_attribute("kdsched_version", std::string(kdsched::version));
+  root.set_attribute("format_version", std::int64_t{output_format_version});
+  root.set_attribute("job_name", plan.spec.name);
+  root.set_attribute("job_toml", plan.spec.text);
+  root.set_attribute("kernel", plan.spec.kernel);
+  root.set_attribute("status", facts.status);
+  root.set_attribute("created_utc", facts.created_utc);
+  root.set_attribute("finished_utc", facts.finished_utc);
+  root.set_attribute("mpi_ranks", std::int64_t{facts.mpi_ranks});
+  root.set_attribute("workers", std::int64_t{facts.workers});
+  root.set_attribute("wall_seconds", facts.wall_seconds);
+  root.set_attribute("input_file", plan.spec.input ? plan.spec.input->file.string() : std::string());
+  root.set_attribute("input_dataset", plan.spec.input ? plan.spec.input->dataset : std::string());
+
+  io::Group result = root.create_group("result");
+  kernel.finish(result);
+  root.write_partitions("partitions", facts.partitions);
+  root.write_workers("workers", facts.workers_table);
+  file.commit();
+}
+
+}  // namespace kdsched::master

@@ -1,0 +1,65 @@
+#pragma once
+
+#include "common/bytes.hpp"
+#include "common/ids.hpp"
+#include "protocol/messages.hpp"
+
+#include <boost/mpi/communicator.hpp>
+#include <boost/mpi/request.hpp>
+
+#include <list>
+#include <optional>
+#include <utility>
+
+namespace kdsched::protocol {
+
+// A message taken off the wire, decoded on demand with as<T>().
+struct Envelope {
+  Rank source = 0;
+  Tag tag = Tag::request;
+  Bytes body;
+
+  template <typename Message>
+  Message as() const {
+    return from_bytes<Message>(body);
+  }
+};
+
+// One rank's connection to the others. Each message is one MPI message of bytes, sent without
+// blocking (a large steal reply can therefore never deadlock two workers sending to each other)
+// and received by polling, so the caller decides how to wait.
+class Endpoint {
+ public:
+  explicit Endpoint(boost::mpi::communicator world) : world_(std::move(world)) {}
+  ~Endpoint();
+  Endpoint(const Endpoint&) = delete;
+  Endpoint& operator=(const Endpoint&) = delete;
+
+  Rank rank() const { return world_.rank(); }
+  int size() const { return world_.size(); }
+  const boost::mpi::communicator& world() const { return world_; }
+
+  template <typename Message>
+  void send(Rank destination, const Message& message) {
+    post(destination, Message::tag, to_bytes(message));
+  }
+
+  // The next message that has arrived, if any; also completes finished sends.
+  std::optional<Envelope> poll();
+
+  // Blocks until every send this endpoint started has completed.
+  void flush();
+
+  // Messages sent so far, for statistics.
+  std::uint64_t messages_sent() const { return messages_sent_; }
+
+ private:
+  void post(Rank destination, Tag tag, Bytes body);
+  void reap();
+
+  boost::mpi::communicator world_;
+  std::list<std::pair<boost::mpi::request, Bytes>> in_flight_;
+  std::uint64_t messages_sent_ = 0;
+};
+
+}  // namespace kdsched::protocol

@@ -1,0 +1,123 @@
+#pragma once
+
+#include "common/bytes.hpp"
+#include "common/ids.hpp"
+#include "partition/index_range.hpp"
+
+#include <boost/serialization/string.hpp>
+#include <boost/serialization/vector.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+// Every message exchanged between the master and the workers, and its tag. Nothing else in
+// kdsched defines what travels over MPI.
+namespace kdsched::protocol {
+
+enum class Tag : int {
+  request = 1,        // worker -> master: finished partitions, and whether it wants more work
+  grant = 2,          // master -> worker: partitions to add to the worker's queue
+  steal_request = 3,  // worker -> worker
+  steal_reply = 4,    // worker -> worker: the back half of the victim's queue (maybe nothing)
+  stop = 5,           // master -> worker: every partition is complete
+  abort = 6,          // master -> worker: the run failed; exit with the code given
+  fatal = 7,          // worker -> master: this worker cannot go on
+};
+
+// What became of one partition on a worker.
+struct Outcome {
+  PartitionId id = 0;
+  bool ok = true;
+  bool stolen = false;
+  double start_s = 0;  // seconds since the job started, on the worker's clock
+  double end_s = 0;
+  std::string error;  // why it failed, when !ok
+  Bytes partial;      // the kernel's partial result, when ok
+
+  template <typename Archive>
+  void serialize(Archive& archive, unsigned /*version*/) {
+    archive & id & ok & stolen & start_s & end_s & error & partial;
+  }
+};
+
+struct Request {
+  static constexpr Tag tag = Tag::request;
+  std::vector<Outcome> outcomes;
+  bool wants_work = false;
+
+  template <typename Archive>
+  void serialize(Archive& archive, unsigned /*version*/) {
+    archive & outcomes & wants_work;
+  }
+};
+
+struct GrantMessage {
+  static constexpr Tag tag = Tag::grant;
+  std::vector<IndexRange> ranges;
+  bool master_exhausted = false;  // nothing more will come from the master: time to steal
+
+  template <typename Archive>
+  void serialize(Archive& archive, unsigned /*version*/) {
+    archive & ranges & master_exhausted;
+  }
+};
+
+struct StealRequest {
+  static constexpr Tag tag = Tag::steal_request;
+
+  template <typename Archive>
+  void serialize(Archive& /*archive*/, unsigned /*version*/) {}
+};
+
+struct StealReply {
+  static constexpr Tag tag = Tag::steal_reply;
+  std::vector<IndexRange> ranges;
+
+  template <typename Archive>
+  void serialize(Archive& archive, unsigned /*version*/) {
+    archive & ranges;
+  }
+};
+
+struct Stop {
+  static constexpr Tag tag = Tag::stop;
+
+  template <typename Archive>
+  void serialize(Archive& /*archive*/, unsigned /*version*/) {}
+};
+
+struct Abort {
+  static constexpr Tag tag = Tag::abort;
+  int exit_code = 4;
+
+  template <typename Archive>
+  void serialize(Archive& archive, unsigned /*version*/) {
+    archive & exit_code;
+  }
+};
+
+struct Fatal {
+  static constexpr Tag tag = Tag::fatal;
+  int exit_code = 4;
+  std::string message;
+
+  template <typename Archive>
+  void serialize(Archive& archive, unsigned /*version*/) {
+    archive & exit_code & message;
+  }
+};
+
+// The job every rank runs, broadcast by the master once it has validated it.
+struct JobAnnouncement {
+  int exit_code = 0;  // non-zero: the master rejected the job; every rank exits with this code
+  std::string job_text;
+  std::string job_path;
+
+  template <typename Archive>
+  void serialize(Archive& archive, unsigned /*version*/) {
+    archive & exit_code & job_text & job_path;
+  }
+};
+
+}  // namespace kdsched::protocol

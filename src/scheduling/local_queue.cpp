@@ -1,0 +1,39 @@
+#include "scheduling/local_queue.hpp"
+
+#include <algorithm>
+
+namespace kdsched::scheduling {
+
+void LocalQueue::push(const std::vector<IndexRange>& ranges, bool stolen) {
+  for (const auto& range : ranges) {
+    if (range.empty()) continue;
+    entries_.push_back({range, stolen});
+    size_ += range.size();
+  }
+}
+
+std::optional<LocalQueue::Item> LocalQueue::pop_front() {
+  if (entries_.empty()) return std::nullopt;
+  Entry& front = entries_.front();
+  const Item item{front.range.split_front(1).begin, front.stolen};
+  if (front.range.empty()) entries_.pop_front();
+  --size_;
+  return item;
+}
+
+std::vector<IndexRange> LocalQueue::steal_back_half() {
+  std::uint64_t wanted = (size_ + 1) / 2;
+  std::vector<IndexRange> stolen;
+  while (wanted > 0) {
+    IndexRange& back = entries_.back().range;
+    const IndexRange piece = back.split_back(wanted);
+    if (back.empty()) entries_.pop_back();
+    stolen.push_back(piece);
+    wanted -= piece.size();
+    size_ -= piece.size();
+  }
+  std::reverse(stolen.begin(), stolen.end());
+  return stolen;
+}
+
+}  // namespace kdsched::scheduling

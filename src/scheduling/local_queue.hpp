@@ -1,0 +1,41 @@
+#pragma once
+
+#include "common/ids.hpp"
+#include "partition/index_range.hpp"
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <vector>
+
+namespace kdsched::scheduling {
+
+// A worker's queue of partitions granted or stolen but not started. The owner takes from the
+// front; thieves take the back half, so the owner keeps the work it was given first and the
+// partition in progress (already popped) is never stolen.
+class LocalQueue {
+ public:
+  struct Item {
+    PartitionId id = 0;
+    bool stolen = false;  // arrived by a steal rather than from the master
+  };
+
+  void push(const std::vector<IndexRange>& ranges, bool stolen);
+  std::optional<Item> pop_front();
+
+  // Removes and returns ceil(size / 2) partitions from the back, in queue order.
+  std::vector<IndexRange> steal_back_half();
+
+  std::uint64_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+
+ private:
+  struct Entry {
+    IndexRange range;
+    bool stolen = false;
+  };
+  std::deque<Entry> entries_;
+  std::uint64_t size_ = 0;
+};
+
+}  // namespace kdsched::scheduling

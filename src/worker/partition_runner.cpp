@@ -1,0 +1,40 @@
+#include "worker/partition_runner.hpp"
+
+#include <exception>
+
+namespace kdsched::worker {
+
+PartitionRunner::PartitionRunner(const kernels::JobPlan& plan, kernels::Kernel& kernel, Clock::time_point job_start)
+    : plan_(plan), kernel_(kernel), job_start_(job_start) {
+  if (kernel_.reads_input() && plan_.input) input_.emplace(plan_.spec.input->file);
+}
+
+double PartitionRunner::since_start(Clock::time_point t) const {
+  return std::chrono::duration<double>(t - job_start_).count();
+}
+
+protocol::Outcome PartitionRunner::run(PartitionId id, bool stolen) {
+  protocol::Outcome outcome;
+  outcome.id = id;
+  outcome.stolen = stolen;
+  const auto start = Clock::now();
+  try {
+    const kernels::Task task{id, plan_.partitions.range(id)};
+    if (input_) {
+      input_->read_rows(plan_.input->name, task.rows.begin, task.rows.end, block_);
+      bytes_read_ += task.rows.size() * plan_.row_bytes();
+    }
+    outcome.partial = kernel_.map(task, block_);
+  } catch (const std::exception& error) {
+    outcome.ok = false;
+    outcome.error = error.what();
+  }
+  const auto end = Clock::now();
+  outcome.start_s = since_start(start);
+  outcome.end_s = since_start(end);
+  busy_s_ += outcome.end_s - outcome.start_s;
+  ++partitions_;
+  return outcome;
+}
+
+}  // namespace kdsched::worker

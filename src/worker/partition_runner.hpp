@@ -1,0 +1,42 @@
+#pragma once
+
+#include "io/block.hpp"
+#include "io/input_file.hpp"
+#include "kernels/job_plan.hpp"
+#include "kernels/kernel.hpp"
+#include "protocol/messages.hpp"
+
+#include <chrono>
+#include <optional>
+
+namespace kdsched::worker {
+
+// Runs one partition end to end: reads its rows (the worker's own hyperslab, never shipped by
+// the master), maps it with the kernel, and turns any exception into a failed outcome so that
+// errors never cross MPI as exceptions.
+class PartitionRunner {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  PartitionRunner(const kernels::JobPlan& plan, kernels::Kernel& kernel, Clock::time_point job_start);
+
+  protocol::Outcome run(PartitionId id, bool stolen);
+
+  std::uint64_t bytes_read() const { return bytes_read_; }
+  double busy_seconds() const { return busy_s_; }
+  std::uint64_t partitions() const { return partitions_; }
+
+ private:
+  double since_start(Clock::time_point t) const;
+
+  const kernels::JobPlan& plan_;
+  kernels::Kernel& kernel_;
+  Clock::time_point job_start_;
+  std::optional<io::InputFile> input_;
+  io::Block block_;  // reused: partitions of one job have similar sizes
+  std::uint64_t bytes_read_ = 0;
+  double busy_s_ = 0;
+  std::uint64_t partitions_ = 0;
+};
+
+}  // namespace kdsched::worker

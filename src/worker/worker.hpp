@@ -1,0 +1,84 @@
+#pragma once
+
+#include "io/records.hpp"
+#include "kernels/job_plan.hpp"
+#include "kernels/kernel.hpp"
+#include "protocol/endpoint.hpp"
+#include "scheduling/backoff.hpp"
+#include "scheduling/local_queue.hpp"
+#include "scheduling/victim_selector.hpp"
+#include "worker/partition_runner.hpp"
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+namespace kdsched::worker {
+
+// A worker rank. Two threads: this one talks MPI and the executor runs kernels, so that steal
+// requests and grants are answered within a poll interval even while a partition takes hours.
+// The executor never calls MPI, which keeps the MPI threading level at "funneled".
+class Worker {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  Worker(protocol::Endpoint& endpoint, const kernels::JobPlan& plan, kernels::Kernel& kernel,
+         Clock::time_point job_start);
+  ~Worker();
+
+  // Serves until the master stops the job (returns nullopt) or aborts it (returns the exit code;
+  // the executor may still be inside a kernel, so the caller must end the process).
+  std::optional<int> run();
+
+  io::WorkerRecord record() const;
+
+ private:
+  struct Decision {
+    std::vector<protocol::Outcome> outcomes;
+    bool request_work = false;
+    bool send_results = false;
+    bool steal = false;
+  };
+
+  void execute();
+  bool handle(const protocol::Envelope& envelope, std::optional<int>& abort_code);
+  Decision decide(Clock::time_point now);
+  void wait(scheduling::Backoff::Duration pause);
+
+  protocol::Endpoint& endpoint_;
+  PartitionRunner runner_;
+  Clock::time_point job_start_;
+  std::uint32_t self_;
+  std::uint32_t workers_;
+  bool stealing_;
+  scheduling::VictimSelector victims_;
+  scheduling::Backoff poll_backoff_;
+  scheduling::Backoff steal_backoff_;
+
+  // Shared with the executor, under mutex_.
+  std::mutex mutex_;
+  std::condition_variable work_ready_;
+  std::condition_variable comm_wakeup_;
+  scheduling::LocalQueue queue_;
+  std::vector<protocol::Outcome> outbox_;
+  Clock::time_point oldest_result_;
+  bool executor_busy_ = false;
+  bool stopping_ = false;
+  bool comm_signalled_ = false;
+
+  // Only this thread.
+  bool request_outstanding_ = true;  // the master deals a first grant unasked
+  bool master_exhausted_ = false;
+  bool steal_outstanding_ = false;
+  Clock::time_point next_steal_{};
+  std::uint64_t steals_sent_ = 0;
+  std::uint64_t steals_received_ = 0;
+  double wall_s_ = 0;
+
+  std::thread executor_;
+};
+
+}  // namespace kdsched::worker

@@ -1,0 +1,113 @@
+#include "io/output_file.hpp"
+#include "mpi/harness.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+
+namespace kdsched::testing {
+namespace {
+
+std::string stats_job(const std::string& file, const std::string& dataset) {
+  return fmt::format(R"([job]
+name = "stats"
+output = "result.h5"
+[input]
+file = "{}"
+dataset = "{}"
+[kernel]
+name = "stats"
+)", file, dataset);
+}
+
+// An error must end every rank with the documented code, one line from rank 0, and no file
+// under the output name (nor a leftover temporary).
+class ErrorPath : public EndToEnd, public ::testing::WithParamInterface<int> {
+ protected:
+  void expect_clean_failure(int exit_code, const std::string& message_part,
+                            const std::vector<std::string>& extra_args = {}) {
+    std::vector<std::string> args{"run", "job.toml", "--progress", "off"};
+    args.insert(args.end(), extra_args.begin(), extra_args.end());
+    const auto start = std::chrono::steady_clock::now();
+    const Completed run = this->run(GetParam(), args, 60);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    EXPECT_EQ(run.exit_code, exit_code) << run.err;
+    const auto errors = run.error_lines();
+    ASSERT_EQ(errors.size(), 1u) << run.err;
+    EXPECT_NE(errors[0].find(message_part), std::string::npos) << errors[0];
+    EXPECT_LT(seconds, 30.0);
+    EXPECT_FALSE(std::filesystem::exists(path("result.h5")));
+    EXPECT_TRUE(files_starting_with("result.h5.tmp").empty());
+  }
+
+  void write_points() {
+    write_dataset(path("data.h5"), "/points", io::ElementType::f64, 100, 2, 10, std::vector<double>(200, 1.0));
+  }
+};
+
+TEST_P(ErrorPath, SyntaxErrorInTheJobFile) {
+  write_text("job.toml", "[job]\nname = \"x\"\noutput = \"result.h5\"\n[kernel\nname = \"stats\"\n");
+  expect_clean_failure(2, "job.toml:4:");
+}
+
+TEST_P(ErrorPath, UnknownKeyWithSuggestion) {
+  write_points();
+  write_text("job.toml", stats_job("data.h5", "/points") + "[schedule]\nchunkin = \"guided\"\n");
+  expect_clean_failure(2, "did you mean 'chunking'");
+}
+
+TEST_P(ErrorPath, MissingInputFile) {
+  write_text("job.toml", stats_job("absent.h5", "/points"));
+  expect_clean_failure(3, "absent.h5");
+}
+
+TEST_P(ErrorPath, MissingDataset) {
+  write_points();
+  write_text("job.toml", stats_job("data.h5", "/nothing"));
+  expect_clean_failure(3, "/nothing");
+}
+
+TEST_P(ErrorPath, UnsupportedDatasetType) {
+  {
+    io::OutputFile file(path("data.h5"), true);
+    file.root().set_attribute("note", std::string("no numeric data here"));
+    file.root().create_group("points");
+    file.commit();
+  }
+  write_text("job.toml", stats_job("data.h5", "/points"));
+  expect_clean_failure(3, "/points");
+}
+
+TEST_P(ErrorPath, UnwritableOutput) {
+  write_points();
+  // The output's folder is a regular file: nothing can be created under it.
+  write_text("blocker", "a file where the output folder should be");
+  write_text("job.toml", "[job]\nname = \"stats\"\noutput = \"blocker/result.h5\"\n[input]\nfile = \"data.h5\"\n"
+                         "dataset = \"/points\"\n[kernel]\nname = \"stats\"\n");
+  expect_clean_failure(3, "blocker/result.h5");
+}
+
+TEST_P(ErrorPath, ExistingOutputNeedsForce) {
+  write_points();
+  write_text("job.toml", stats_job("data.h5", "/points"));
+  write_text("result.h5", "precious");
+  const Completed refused = this->run(GetParam(), {"run", "job.toml", "--progress", "off"}, 60);
+  EXPECT_EQ(refused.exit_code, 3) << refused.err;
+  EXPECT_EQ(refused.error_lines().size(), 1u) << refused.err;
+  EXPECT_NE(refused.err.find("--force"), std::string::npos);
+  const Completed forced = this->run(GetParam(), {"run", "job.toml", "--progress", "off", "--force"}, 60);
+  EXPECT_EQ(forced.exit_code, 0) << forced.err;
+}
+
+TEST_P(ErrorPath, BadKernelParameter) {
+  write_text("job.toml", "[job]\nname = \"s\"\noutput = \"result.h5\"\n[partition]\nrange = [0, 10]\n"
+                         "[kernel]\nname = \"spin\"\ncost = \"gamma:1\"\n");
+  expect_clean_failure(2, "job.toml:9:");
+}
+
+INSTANTIATE_TEST_SUITE_P(Ranks, ErrorPath, ::testing::Values(0, 1, 4), [](const auto& info) {
+  return info.param == 0 ? std::string("singleton") : fmt::format("n{}", info.param);
+});
+
+}  // namespace
+}  // namespace kdsched::testing

@@ -1,0 +1,148 @@
+#include "io/result_file.hpp"
+#include "mpi/harness.hpp"
+
+#include <fmt/format.h>
+
+#include <numeric>
+
+namespace kdsched::testing {
+namespace {
+
+std::string spin_job(std::uint64_t begin, std::uint64_t end, const std::string& schedule, const std::string& extra = "") {
+  return fmt::format(R"([job]
+name = "spin"
+output = "result.h5"
+[partition]
+range = [{}, {}]
+[kernel]
+name = "spin"
+cost = "lognormal:400,1.5"
+mode = "sleep"
+seed = 5
+{}
+[schedule]
+{}
+)", begin, end, extra, schedule);
+}
+
+struct Ledger {
+  std::vector<io::PartitionRecord> partitions;
+  std::vector<io::WorkerRecord> workers;
+  std::uint64_t steals_sent = 0, steals_received = 0, stolen = 0;
+};
+
+Ledger read_ledger(const std::filesystem::path& file) {
+  const io::ResultFile result(file);
+  Ledger ledger{result.read_partitions(), result.read_workers()};
+  for (const auto& w : ledger.workers) {
+    ledger.steals_sent += w.steals_sent;
+    ledger.steals_received += w.steals_received;
+  }
+  for (const auto& p : ledger.partitions) ledger.stolen += p.stolen;
+  return ledger;
+}
+
+void expect_each_id_once(const Ledger& ledger, std::uint64_t count) {
+  ASSERT_EQ(ledger.partitions.size(), count);
+  std::vector<int> seen(count, 0);
+  for (const auto& p : ledger.partitions) {
+    ASSERT_LT(p.id, count);
+    ++seen[p.id];
+  }
+  for (std::uint64_t id = 0; id < count; ++id) EXPECT_EQ(seen[id], 1) << "partition " << id;
+}
+
+class SpinRun : public EndToEnd, public ::testing::WithParamInterface<int> {};
+
+TEST_P(SpinRun, RandomStealingRunsEveryPartitionOnceAndMovesWork) {
+  const int ranks = GetParam();
+  // A static deal of lognormal costs is uneven, so idle workers must steal to finish.
+  write_text("job.toml", spin_job(0, 1500, "chunking = \"static\"\nstealing = \"random\""));
+  const Completed run = this->run(ranks, {"run", "job.toml", "--progress", "off"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+
+  const Ledger ledger = read_ledger(path("result.h5"));
+  expect_each_id_once(ledger, 1500);
+  EXPECT_EQ(ledger.steals_sent, ledger.steals_received);
+  if (ranks >= 3) {
+    EXPECT_GT(ledger.steals_received, 0u);
+    EXPECT_GT(ledger.stolen, 0u);
+  }
+
+  const io::ResultFile result(path("result.h5"));
+  const auto costs = result.read_f64("/result/costs_s");
+  const auto total = result.read_f64("/result/total_cost_s");
+  ASSERT_EQ(costs.size(), 1500u);
+  EXPECT_NEAR(total.at(0), std::accumulate(costs.begin(), costs.end(), 0.0), 1e-9);
+  for (const auto& p : ledger.partitions) {
+    EXPECT_GT(costs[p.id], 0.0);
+    // Sleeping takes at least the cost.
+    EXPECT_GE(p.end_s - p.start_s, costs[p.id] * 0.999) << "partition " << p.id;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Ranks, SpinRun, ::testing::Values(2, 4, 8), [](const auto& info) {
+  return fmt::format("n{}", info.param);
+});
+
+using SpinCases = EndToEnd;
+
+TEST_F(SpinCases, WithoutALauncherTheMasterRunsEverything) {
+  write_text("job.toml", spin_job(10, 60, "chunking = \"guided\""));
+  const Completed run = this->run(0, {"run", "job.toml", "--progress", "off"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const Ledger ledger = read_ledger(path("result.h5"));
+  expect_each_id_once(ledger, 50);
+  ASSERT_EQ(ledger.workers.size(), 1u);
+  EXPECT_EQ(ledger.workers[0].partitions, 50u);
+  EXPECT_EQ(ledger.partitions.front().row_begin, 10u);
+  EXPECT_EQ(ledger.partitions.back().row_end, 60u);
+}
+
+TEST_F(SpinCases, StealingOffMovesNothing) {
+  write_text("job.toml", spin_job(0, 300, "chunking = \"static\"\nstealing = \"off\""));
+  const Completed run = this->run(4, {"run", "job.toml", "--progress", "off"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const Ledger ledger = read_ledger(path("result.h5"));
+  expect_each_id_once(ledger, 300);
+  EXPECT_EQ(ledger.steals_received, 0u);
+  EXPECT_EQ(ledger.stolen, 0u);
+  // static with 3 workers: each rank runs exactly its block of 100.
+  for (const auto& p : ledger.partitions) EXPECT_EQ(p.rank, static_cast<int>(p.id / 100) + 1);
+}
+
+TEST_F(SpinCases, MoreWorkersThanPartitions) {
+  write_text("job.toml", spin_job(0, 3, "chunking = \"fixed\"\nchunk = 1"));
+  const Completed run = this->run(8, {"run", "job.toml", "--progress", "off"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  expect_each_id_once(read_ledger(path("result.h5")), 3);
+}
+
+TEST_F(SpinCases, AnEmptyRangeCompletesWithEmptyTables) {
+  write_text("job.toml", spin_job(5, 5, "chunking = \"guided\""));
+  const Completed run = this->run(4, {"run", "job.toml", "--progress", "off"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const Ledger ledger = read_ledger(path("result.h5"));
+  EXPECT_TRUE(ledger.partitions.empty());
+  EXPECT_EQ(ledger.workers.size(), 4u);
+}
+
+TEST_F(SpinCases, FailedPartitionsGiveExitOneAndAPartialResult) {
+  for (const int ranks : {0, 4}) {
+    std::filesystem::remove(path("result.h5"));
+    write_text("job.toml", spin_job(0, 20, "chunking = \"fixed\"", "fail_partitions = [3, 7]"));
+    const Completed run = this->run(ranks, {"run", "job.toml", "--progress", "off"});
+    EXPECT_EQ(run.exit_code, 1) << run.err;
+    const auto errors = run.error_lines();
+    ASSERT_EQ(errors.size(), 1u) << run.err;
+    EXPECT_NE(errors[0].find("2 of 20 partitions failed"), std::string::npos) << errors[0];
+    EXPECT_NE(errors[0].find("injected failure of partition 3"), std::string::npos) << errors[0];
+
+    const io::ResultFile result(path("result.h5"));
+    EXPECT_EQ(std::get<std::string>(result.attributes("/").at("status")), "partial");
+    for (const auto& p : result.read_partitions()) EXPECT_EQ(p.status, (p.id == 3 || p.id == 7) ? 1 : 0);
+  }
+}
+
+}  // namespace
+}  // namespace kdsched::testing

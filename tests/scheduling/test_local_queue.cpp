@@ -1,0 +1,90 @@
+#include "scheduling/backoff.hpp"
+#include "scheduling/completion_tracker.hpp"
+#include "scheduling/local_queue.hpp"
+#include "scheduling/victim_selector.hpp"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+namespace kdsched::scheduling {
+namespace {
+
+TEST(LocalQueue, OwnerTakesFromTheFront) {
+  LocalQueue queue;
+  queue.push({{0, 2}, {5, 6}}, false);
+  EXPECT_EQ(queue.size(), 3u);
+  EXPECT_EQ(queue.pop_front()->id, 0u);
+  EXPECT_EQ(queue.pop_front()->id, 1u);
+  EXPECT_EQ(queue.pop_front()->id, 5u);
+  EXPECT_FALSE(queue.pop_front());
+}
+
+TEST(LocalQueue, ThiefTakesTheBackHalfRoundedUp) {
+  LocalQueue queue;
+  queue.push({{0, 3}, {10, 12}}, false);  // 0 1 2 10 11
+  const auto stolen = queue.steal_back_half();
+  EXPECT_EQ(stolen, (std::vector<IndexRange>{{2, 3}, {10, 12}}));
+  EXPECT_EQ(queue.size(), 2u);
+  EXPECT_EQ(queue.pop_front()->id, 0u);
+  EXPECT_EQ(queue.pop_front()->id, 1u);
+  EXPECT_TRUE(queue.empty());
+}
+
+TEST(LocalQueue, ASingleQueuedPartitionCanBeStolen) {
+  LocalQueue queue;
+  queue.push({{7, 8}}, false);
+  EXPECT_EQ(queue.steal_back_half(), (std::vector<IndexRange>{{7, 8}}));
+  EXPECT_TRUE(queue.empty());
+  EXPECT_TRUE(queue.steal_back_half().empty());
+}
+
+TEST(LocalQueue, StolenWorkIsMarked) {
+  LocalQueue queue;
+  queue.push({{0, 1}}, false);
+  queue.push({{4, 5}}, true);
+  EXPECT_FALSE(queue.pop_front()->stolen);
+  EXPECT_TRUE(queue.pop_front()->stolen);
+}
+
+TEST(VictimSelector, NeverPicksItselfAndReplaysForASeed) {
+  VictimSelector a(2, 5, 42);
+  VictimSelector b(2, 5, 42);
+  std::set<std::uint32_t> seen;
+  for (int i = 0; i < 200; ++i) {
+    const auto victim = a.next();
+    EXPECT_EQ(victim, b.next());
+    EXPECT_NE(victim, 2u);
+    EXPECT_LT(victim, 5u);
+    seen.insert(victim);
+  }
+  EXPECT_EQ(seen, (std::set<std::uint32_t>{0, 1, 3, 4}));
+  EXPECT_FALSE(VictimSelector(0, 1, 1).has_victims());
+}
+
+TEST(Backoff, StaysHotThenDoublesUpToTheCap) {
+  using us = std::chrono::microseconds;
+  Backoff backoff(us(10), us(40), 2);
+  EXPECT_EQ(backoff.next(), us(0));
+  EXPECT_EQ(backoff.next(), us(0));
+  EXPECT_EQ(backoff.next(), us(10));
+  EXPECT_EQ(backoff.next(), us(20));
+  EXPECT_EQ(backoff.next(), us(40));
+  EXPECT_EQ(backoff.next(), us(40));
+  backoff.reset();
+  EXPECT_EQ(backoff.next(), us(0));
+}
+
+TEST(CompletionTracker, RefusesDuplicatesAndStrangers) {
+  CompletionTracker tracker(3);
+  EXPECT_TRUE(tracker.record(1));
+  EXPECT_FALSE(tracker.record(1));
+  EXPECT_FALSE(tracker.record(3));
+  EXPECT_TRUE(tracker.record(0));
+  EXPECT_FALSE(tracker.all_done());
+  EXPECT_TRUE(tracker.record(2));
+  EXPECT_TRUE(tracker.all_done());
+}
+
+}  // namespace
+}  // namespace kdsched::scheduling
