@@ -102,7 +102,7 @@ TEST_P(ErrorPath, ExistingOutputNeedsForce) {
 TEST_P(ErrorPath, BadKernelParameter) {
   write_text("job.toml", "[job]\nname = \"s\"\noutput = \"result.h5\"\n[partition]\nrange = [0, 10]\n"
                          "[kernel]\nname = \"spin\"\ncost = \"gamma:1\"\n");
-  expect_clean_failure(2, "job.toml:9:");
+  expect_clean_failure(2, "job.toml:8:8: [kernel] cost");
 }
 
 INSTANTIATE_TEST_SUITE_P(Ranks, ErrorPath, ::testing::Values(0, 1, 4), [](const auto& info) {
