@@ -5,36 +5,49 @@
 
 namespace kdsched::scheduling {
 
-// Exponential backoff for anything that polls: it stays hot while there is traffic and settles
-// at `max` when idle, which bounds both the reaction time and the CPU an idle loop burns.
+// When a polling loop may sleep. Right after activity it spins for `spin_window` (messages come
+// in bursts: a reply is usually microseconds away, and a sleep would cost far more than that);
+// after that it sleeps for pauses doubling from `min_pause` to `max_pause`. `max_pause` bounds
+// how late an idle loop notices a message; the spin window bounds the CPU an idle loop burns
+// per message it handles.
 class Backoff {
  public:
+  using Clock = std::chrono::steady_clock;
   using Duration = std::chrono::microseconds;
 
-  Backoff(Duration min, Duration max, unsigned hot_polls)
-      : min_(min), max_(max), hot_polls_(hot_polls) {}
+  Backoff(Duration spin_window, Duration min_pause, Duration max_pause)
+      : spin_window_(spin_window), min_pause_(min_pause), max_pause_(max_pause) {}
 
-  void reset() {
-    polls_ = 0;
-    delay_ = Duration::zero();
+  void reset(Clock::time_point now) {
+    last_activity_ = now;
+    pause_ = Duration::zero();
   }
 
-  // The pause before the next poll; zero during the first `hot_polls` idle polls.
-  Duration next() {
-    if (polls_ < hot_polls_) {
-      ++polls_;
-      return Duration::zero();
-    }
-    delay_ = delay_ == Duration::zero() ? min_ : std::min(max_, delay_ * 2);
-    return delay_;
+  // Zero while within the spin window of the last activity; otherwise the next pause.
+  Duration next(Clock::time_point now) {
+    if (now - last_activity_ < spin_window_) return Duration::zero();
+    pause_ = pause_ == Duration::zero() ? min_pause_ : std::min(max_pause_, pause_ * 2);
+    return pause_;
   }
 
  private:
-  Duration min_;
-  Duration max_;
-  unsigned hot_polls_;
-  unsigned polls_ = 0;
-  Duration delay_ = Duration::zero();
+  Duration spin_window_;
+  Duration min_pause_;
+  Duration max_pause_;
+  Clock::time_point last_activity_{};
+  Duration pause_ = Duration::zero();
 };
+
+// How the master and the workers poll MPI: a reply within 200 us is caught spinning; an idle
+// loop notices a message within 1 ms and wakes at most ~1000 times a second.
+inline Backoff message_polling() {
+  return Backoff(std::chrono::microseconds(200), std::chrono::microseconds(20), std::chrono::milliseconds(1));
+}
+
+// How often an idle worker retries a steal that found nothing: soon at first, then at most
+// 50 times a second, so that idle workers never flood the busy ones.
+inline Backoff steal_retries() {
+  return Backoff(Backoff::Duration::zero(), std::chrono::microseconds(200), std::chrono::milliseconds(20));
+}
 
 }  // namespace kdsched::scheduling

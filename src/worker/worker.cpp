@@ -6,7 +6,6 @@
 
 namespace kdsched::worker {
 namespace {
-using std::chrono::microseconds;
 using std::chrono::milliseconds;
 
 // Results wait for company (one message carries many) but never longer than this, nor beyond
@@ -24,8 +23,8 @@ Worker::Worker(protocol::Endpoint& endpoint, const kernels::JobPlan& plan, kerne
       workers_(static_cast<std::uint32_t>(endpoint.size() - 1)),
       stealing_(plan.spec.schedule.stealing != job::Stealing::off),
       victims_(self_, workers_, 0x6b647363686564ULL),
-      poll_backoff_(microseconds(20), milliseconds(1), 64),
-      steal_backoff_(microseconds(200), milliseconds(20), 0) {}
+      poll_backoff_(scheduling::message_polling()),
+      steal_backoff_(scheduling::steal_retries()) {}
 
 Worker::~Worker() {
   if (executor_.joinable()) executor_.detach();
@@ -33,6 +32,7 @@ Worker::~Worker() {
 
 std::optional<int> Worker::run() {
   executor_ = std::thread([this] { execute(); });
+  poll_backoff_.reset(Clock::now());
   std::optional<int> abort_code;
   bool stopped = false;
   while (!stopped) {
@@ -59,9 +59,9 @@ std::optional<int> Worker::run() {
       active = true;
     }
     if (active) {
-      poll_backoff_.reset();
+      poll_backoff_.reset(Clock::now());
     } else {
-      wait(poll_backoff_.next());
+      wait(poll_backoff_.next(Clock::now()));
     }
   }
 
@@ -119,7 +119,8 @@ bool Worker::handle(const protocol::Envelope& envelope, std::optional<int>& abor
       const auto reply = envelope.as<protocol::StealReply>();
       steal_outstanding_ = false;
       if (reply.ranges.empty()) {
-        next_steal_ = Clock::now() + steal_backoff_.next();
+        const auto now = Clock::now();
+        next_steal_ = now + steal_backoff_.next(now);
         return false;
       }
       {
@@ -128,7 +129,7 @@ bool Worker::handle(const protocol::Envelope& envelope, std::optional<int>& abor
       }
       work_ready_.notify_one();
       ++steals_received_;
-      steal_backoff_.reset();
+      steal_backoff_.reset(Clock::now());
       return false;
     }
     case Tag::stop:

@@ -62,17 +62,19 @@ TEST(VictimSelector, NeverPicksItselfAndReplaysForASeed) {
   EXPECT_FALSE(VictimSelector(0, 1, 1).has_victims());
 }
 
-TEST(Backoff, StaysHotThenDoublesUpToTheCap) {
+TEST(Backoff, SpinsAfterActivityThenDoublesUpToTheCap) {
   using us = std::chrono::microseconds;
-  Backoff backoff(us(10), us(40), 2);
-  EXPECT_EQ(backoff.next(), us(0));
-  EXPECT_EQ(backoff.next(), us(0));
-  EXPECT_EQ(backoff.next(), us(10));
-  EXPECT_EQ(backoff.next(), us(20));
-  EXPECT_EQ(backoff.next(), us(40));
-  EXPECT_EQ(backoff.next(), us(40));
-  backoff.reset();
-  EXPECT_EQ(backoff.next(), us(0));
+  const Backoff::Clock::time_point t0{};
+  Backoff backoff(us(100), us(10), us(40));
+  backoff.reset(t0);
+  EXPECT_EQ(backoff.next(t0 + us(50)), us(0));
+  EXPECT_EQ(backoff.next(t0 + us(99)), us(0));
+  EXPECT_EQ(backoff.next(t0 + us(100)), us(10));
+  EXPECT_EQ(backoff.next(t0 + us(120)), us(20));
+  EXPECT_EQ(backoff.next(t0 + us(150)), us(40));
+  EXPECT_EQ(backoff.next(t0 + us(200)), us(40));
+  backoff.reset(t0 + us(300));
+  EXPECT_EQ(backoff.next(t0 + us(301)), us(0));
 }
 
 TEST(CompletionTracker, RefusesDuplicatesAndStrangers) {
