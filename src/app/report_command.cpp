@@ -84,9 +84,13 @@ void print_text(const std::string& path, const Summary& s) {
   out += fmt::format("result      {}\n", path);
   out += fmt::format("job         {} (kernel {}), status {}\n", attribute_text(s, "job_name"), attribute_text(s, "kernel"),
                      attribute_text(s, "status"));
-  out += fmt::format("run         {} -> {}, {} s wall, {} MPI ranks, {} workers\n", attribute_text(s, "created_utc"),
-                     attribute_text(s, "finished_utc"), attribute_text(s, "wall_seconds"),
-                     attribute_text(s, "mpi_ranks"), attribute_text(s, "workers"));
+  const auto wall = s.attributes.find("wall_seconds");
+  const double wall_s = wall != s.attributes.end() && std::holds_alternative<double>(wall->second)
+                            ? std::get<double>(wall->second)
+                            : 0.0;
+  out += fmt::format("run         {} -> {}, {} wall, {} MPI ranks, {} workers\n", attribute_text(s, "created_utc"),
+                     attribute_text(s, "finished_utc"), format_seconds(wall_s), attribute_text(s, "mpi_ranks"),
+                     attribute_text(s, "workers"));
   const std::string input = attribute_text(s, "input_file");
   if (!input.empty()) out += fmt::format("input       {}:{}\n", input, attribute_text(s, "input_dataset"));
   out += fmt::format("partitions  {} ({} failed, {} stolen)\n", s.partitions, s.failed, s.stolen);

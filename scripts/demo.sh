@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Builds kdsched, generates a demo dataset, runs a stats job on 4 MPI ranks and prints its report.
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+build_kdsched
+kdsched=$build_dir/src/app/kdsched
+mkdir -p "$root_dir/demo/data"
+"$kdsched" gen blobs --rows 1000000 --cols 8 --centers 6 --seed 42 --out "$root_dir/demo/data/blobs.h5" --force
+"$kdsched" validate "$root_dir/jobs/examples/stats-demo.toml"
+mpiexec --oversubscribe -n 4 "$kdsched" run "$root_dir/jobs/examples/stats-demo.toml" --force
+"$kdsched" report "$root_dir/demo/results/stats-demo.h5"
