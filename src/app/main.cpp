@@ -27,6 +27,8 @@ int main(int argc, char** argv) {
   CLI::App cli{"kdsched: an MPI batch scheduler for data-mining jobs over HDF5 data"};
   cli.set_version_flag("--version", std::string(kdsched::version));
   cli.require_subcommand(1);
+  // Options of the main command (--log-level) may also follow the subcommand.
+  cli.fallthrough();
   std::string log_level = "info";
   cli.add_option("--log-level", log_level, "debug, info or warn")->check(CLI::IsMember({"debug", "info", "warn"}));
 

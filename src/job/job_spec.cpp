@@ -194,6 +194,11 @@ JobSpec parse_job_text(const std::string& text, const fs::path& path) {
   job.input = read_input(table("input"), folder);
   job.partition = read_partition(table("partition"), job.input.has_value());
   read_kernel(root.get_as<toml::table>("kernel"), file, job);
+  // Kernels over a dataset need its name; itemsets names its CSR datasets, command its files.
+  const bool names_own_inputs = job.kernel == "itemsets" || job.kernel == "command";
+  if (job.input && !job.input->file.empty() && job.input->dataset.empty() && !names_own_inputs) {
+    table("input").fail_missing("dataset", fmt::format("the {} kernel reads a dataset", job.kernel));
+  }
   job.schedule = read_schedule(table("schedule"), folder);
   return job;
 }

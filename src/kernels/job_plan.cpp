@@ -13,9 +13,6 @@ JobPlan make_job_plan(job::JobSpec spec) {
 
   std::optional<io::DatasetInfo> input;
   if (spec.input) {
-    if (spec.input->dataset.empty()) {
-      throw UsageError(fmt::format("{}: [input] needs 'dataset' for the {} kernel", spec.path.string(), spec.kernel));
-    }
     const io::InputFile file(spec.input->file);
     input = file.dataset_info(spec.input->dataset);
     request.rows = {0, input->rows()};

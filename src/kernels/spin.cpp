@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <cmath>
+#include <limits>
 #include <numeric>
 #include <string_view>
 #include <thread>
@@ -14,7 +16,8 @@ namespace {
 constexpr std::string_view known_keys[] = {"cost", "costs_dataset", "seed", "mode", "fail_partitions"};
 }
 
-SpinKernel::SpinKernel(const JobPlan& plan) : costs_s_(plan.partitions.count(), 0.0) {
+SpinKernel::SpinKernel(const JobPlan& plan)
+    : costs_s_(plan.partitions.count(), std::numeric_limits<double>::quiet_NaN()) {
   const job::Params& params = plan.spec.kernel_params;
   params.require_only(known_keys);
   seed_ = static_cast<std::uint64_t>(params.get_int("seed", 0, 0, std::numeric_limits<std::int64_t>::max()));
@@ -24,7 +27,10 @@ SpinKernel::SpinKernel(const JobPlan& plan) : costs_s_(plan.partitions.count(), 
   burn_ = mode == "burn";
 
   if (const auto fail = params.find_double_array("fail_partitions")) {
-    for (const double id : *fail) failing_.insert(static_cast<PartitionId>(id));
+    for (const double id : *fail) {
+      if (id < 0 || id != std::floor(id)) params.fail("fail_partitions", "fail_partitions must list partition ids");
+      failing_.insert(static_cast<PartitionId>(id));
+    }
   }
 
   const auto cost = params.find_string("cost");
@@ -56,6 +62,7 @@ double SpinKernel::map_partition(const Task& task, const io::Block& /*rows*/) {
   if (failing_.contains(task.id)) throw RuntimeError(fmt::format("injected failure of partition {}", task.id));
   const double seconds = cost_seconds(task.id);
   const auto duration = std::chrono::duration<double>(seconds);
+  if (seconds <= 0) return seconds;
   if (!burn_) {
     std::this_thread::sleep_for(duration);
     return seconds;
@@ -69,7 +76,9 @@ double SpinKernel::map_partition(const Task& task, const io::Block& /*rows*/) {
 void SpinKernel::merge_partial(const Task& task, const double& partial) { costs_s_.at(task.id) = partial; }
 
 void SpinKernel::finish(io::Group& result) {
-  const double total = std::accumulate(costs_s_.begin(), costs_s_.end(), 0.0);
+  // Failed partitions keep NaN: their cost was never spent.
+  const double total = std::accumulate(costs_s_.begin(), costs_s_.end(), 0.0,
+                                       [](double sum, double cost) { return std::isnan(cost) ? sum : sum + cost; });
   result.write("total_cost_s", std::span<const double>(&total, 1));
   result.write("costs_s", std::span<const double>(costs_s_));
 }

@@ -21,12 +21,11 @@ Master::Master(protocol::Endpoint& endpoint, const kernels::JobPlan& plan, Resul
 void Master::run() {
   for (const auto& grant : dealer_.initial_grants()) send_grant(grant);
   scheduling::Backoff backoff = scheduling::message_polling();
-  backoff.reset(scheduling::Backoff::Clock::now());
   while (!results_.all_done()) {
     if (auto envelope = endpoint_.poll()) {
       handle(*envelope);
-      backoff.reset(scheduling::Backoff::Clock::now());
-    } else if (const auto pause = backoff.next(scheduling::Backoff::Clock::now()); pause.count() > 0) {
+      backoff.reset();
+    } else if (const auto pause = backoff.next(); pause.count() > 0) {
       std::this_thread::sleep_for(pause);
     }
   }

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <ctime>
+#include <filesystem>
 
 namespace kdsched::master {
 
@@ -31,7 +32,10 @@ void write_result(const kernels::JobPlan& plan, kernels::Kernel& kernel, const R
   root.set_attribute("mpi_ranks", std::int64_t{facts.mpi_ranks});
   root.set_attribute("workers", std::int64_t{facts.workers});
   root.set_attribute("wall_seconds", facts.wall_seconds);
-  root.set_attribute("input_file", plan.spec.input ? plan.spec.input->file.string() : std::string());
+  // Absolute, so that the result still says where its input was when it is moved or shared.
+  root.set_attribute("input_file",
+                     plan.spec.input ? std::filesystem::absolute(plan.spec.input->file).lexically_normal().string()
+                                     : std::string());
   root.set_attribute("input_dataset", plan.spec.input ? plan.spec.input->dataset : std::string());
 
   io::Group result = root.create_group("result");

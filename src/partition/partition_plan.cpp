@@ -9,10 +9,10 @@ namespace {
 
 std::uint64_t ceil_div(std::uint64_t a, std::uint64_t b) { return a / b + (a % b != 0); }
 
-// Partitions smaller than a chunk must tile it exactly, so they get the largest divisor of the
-// chunk height that is not above the request; larger ones are whole chunks.
-std::uint64_t align_rows(std::uint64_t rows, std::uint64_t chunk) {
-  if (rows >= chunk) return ceil_div(rows, chunk) * chunk;
+// Partitions smaller than a chunk must tile it exactly, so an explicit request below the chunk
+// height gets its largest divisor not above the request; anything else is whole chunks.
+std::uint64_t align_rows(std::uint64_t rows, std::uint64_t chunk, bool whole_chunks) {
+  if (rows >= chunk || whole_chunks) return ceil_div(rows, chunk) * chunk;
   for (std::uint64_t size = rows; size > 1; --size) {
     if (chunk % size == 0) return size;
   }
@@ -53,7 +53,7 @@ PartitionPlan PartitionPlan::make(const PlanRequest& request) {
     wanted = 1;
     plan.explanation_ = "default: one index per partition";
   }
-  plan.step_ = align_rows(std::max<std::uint64_t>(wanted, 1), chunk);
+  plan.step_ = align_rows(std::max<std::uint64_t>(wanted, 1), chunk, !request.rows_per_partition);
   if (plan.step_ != wanted) {
     plan.explanation_ += fmt::format("; {} rows to align with the {}-row chunks", plan.step_, chunk);
   }
@@ -66,7 +66,8 @@ IndexRange PartitionPlan::range(PartitionId id) const {
   auto boundary = [&](std::uint64_t i) -> std::uint64_t {
     if (step_ != 0) return std::min(total, i * step_);
     const std::uint64_t units = ceil_div(total, unit_);
-    const auto unit_index = static_cast<std::uint64_t>(static_cast<unsigned __int128>(i) * units / count_);
+    __extension__ using Wide = unsigned __int128;  // i * units can exceed 64 bits
+    const auto unit_index = static_cast<std::uint64_t>(static_cast<Wide>(i) * units / count_);
     return std::min(total, unit_index * unit_);
   };
   return {rows_.begin + boundary(id), rows_.begin + boundary(id + 1)};

@@ -54,6 +54,9 @@ class Endpoint {
   std::uint64_t messages_sent() const { return messages_sent_; }
 
  private:
+  // Open MPI sends messages up to 4 KiB eagerly over shared memory and 64 KiB over TCP.
+  static constexpr std::size_t eager_limit = 1024;
+
   void post(Rank destination, Tag tag, Bytes body);
   void reap();
 

@@ -18,23 +18,40 @@ class Backoff {
   Backoff(Duration spin_window, Duration min_pause, Duration max_pause)
       : spin_window_(spin_window), min_pause_(min_pause), max_pause_(max_pause) {}
 
-  void reset(Clock::time_point now) {
-    last_activity_ = now;
+  // Something happened: spin again.
+  void reset() {
+    idle_polls_ = 0;
     pause_ = Duration::zero();
   }
 
-  // Zero while within the spin window of the last activity; otherwise the next pause.
-  Duration next(Clock::time_point now) {
-    if (now - last_activity_ < spin_window_) return Duration::zero();
+  // The pause before the next poll: zero within the spin window that starts at the first idle
+  // poll after activity, then doubling. `now` is consulted only every few polls, because a
+  // clock read costs as much as a poll on some virtual machines.
+  template <typename NowFunction>
+  Duration next(NowFunction&& now) {
+    if (idle_polls_++ % clock_stride == 0) {
+      const Clock::time_point t = now();
+      if (idle_polls_ == 1) idle_since_ = t;
+      spinning_ = t - idle_since_ < spin_window_;
+    }
+    if (spinning_) return Duration::zero();
     pause_ = pause_ == Duration::zero() ? min_pause_ : std::min(max_pause_, pause_ * 2);
     return pause_;
   }
 
+  Duration next() {
+    return next([] { return Clock::now(); });
+  }
+
  private:
+  static constexpr unsigned clock_stride = 16;
+
   Duration spin_window_;
   Duration min_pause_;
   Duration max_pause_;
-  Clock::time_point last_activity_{};
+  unsigned long idle_polls_ = 0;
+  Clock::time_point idle_since_{};
+  bool spinning_ = true;
   Duration pause_ = Duration::zero();
 };
 

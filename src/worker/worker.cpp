@@ -12,6 +12,13 @@ using std::chrono::milliseconds;
 // this many, so the master's progress and memory stay current.
 constexpr auto max_result_delay = milliseconds(20);
 constexpr std::size_t max_result_batch = 64;
+
+// Partitions shorter than this, seen this many times in a row, run on the communication thread
+// itself: handing each one to the executor would cost more than running it. One longer partition
+// sends the work back to the executor, so a steal request waits at most for one misjudged
+// partition.
+constexpr auto inline_limit = std::chrono::microseconds(50);
+constexpr unsigned inline_streak = 32;
 }  // namespace
 
 Worker::Worker(protocol::Endpoint& endpoint, const kernels::JobPlan& plan, kernels::Kernel& kernel,
@@ -32,7 +39,6 @@ Worker::~Worker() {
 
 std::optional<int> Worker::run() {
   executor_ = std::thread([this] { execute(); });
-  poll_backoff_.reset(Clock::now());
   std::optional<int> abort_code;
   bool stopped = false;
   while (!stopped) {
@@ -44,9 +50,11 @@ std::optional<int> Worker::run() {
     if (stopped) break;
 
     Decision decision;
+    std::optional<scheduling::LocalQueue::Item> inline_item;
     {
       std::lock_guard lock(mutex_);
-      decision = decide(Clock::now());
+      if (inline_mode_ && !executor_busy_) inline_item = queue_.pop_front();
+      decision = decide();
     }
     if (decision.request_work || decision.send_results) {
       endpoint_.send(master_rank, protocol::Request{std::move(decision.outcomes), decision.request_work});
@@ -58,10 +66,14 @@ std::optional<int> Worker::run() {
       steal_outstanding_ = true;
       active = true;
     }
+    if (inline_item) {
+      run_inline(*inline_item);
+      active = true;
+    }
     if (active) {
-      poll_backoff_.reset(Clock::now());
+      poll_backoff_.reset();
     } else {
-      wait(poll_backoff_.next(Clock::now()));
+      wait(poll_backoff_.next());
     }
   }
 
@@ -79,15 +91,18 @@ std::optional<int> Worker::run() {
   return abort_code;
 }
 
-Worker::Decision Worker::decide(Clock::time_point now) {
+Worker::Decision Worker::decide() {
   Decision d;
   d.request_work = !request_outstanding_ && !master_exhausted_ && queue_.empty();
   const bool idle = queue_.empty() && !executor_busy_;
-  d.send_results = !outbox_.empty() && (d.request_work || idle || outbox_.size() >= max_result_batch ||
-                                        now - oldest_result_ >= max_result_delay);
+  // While a request is outstanding its answer will soon carry the results back with the next
+  // request, so one message per grant suffices.
+  d.send_results = !outbox_.empty() && (d.request_work || (idle && !request_outstanding_) ||
+                                        outbox_.size() >= max_result_batch ||
+                                        Clock::now() - oldest_result_ >= max_result_delay);
   if (d.send_results) d.outcomes = std::exchange(outbox_, {});
   d.steal = stealing_ && master_exhausted_ && queue_.empty() && !steal_outstanding_ && victims_.has_victims() &&
-            now >= next_steal_;
+            Clock::now() >= next_steal_;
   return d;
 }
 
@@ -96,11 +111,13 @@ bool Worker::handle(const protocol::Envelope& envelope, std::optional<int>& abor
   switch (envelope.tag) {
     case Tag::grant: {
       const auto grant = envelope.as<protocol::GrantMessage>();
+      bool wake_executor = false;
       {
         std::lock_guard lock(mutex_);
         queue_.push(grant.ranges, false);
+        wake_executor = !inline_mode_;
       }
-      work_ready_.notify_one();
+      if (wake_executor) work_ready_.notify_one();
       request_outstanding_ = false;
       master_exhausted_ = grant.master_exhausted;
       return false;
@@ -120,7 +137,7 @@ bool Worker::handle(const protocol::Envelope& envelope, std::optional<int>& abor
       steal_outstanding_ = false;
       if (reply.ranges.empty()) {
         const auto now = Clock::now();
-        next_steal_ = now + steal_backoff_.next(now);
+        next_steal_ = now + steal_backoff_.next([now] { return now; });
         return false;
       }
       {
@@ -129,7 +146,7 @@ bool Worker::handle(const protocol::Envelope& envelope, std::optional<int>& abor
       }
       work_ready_.notify_one();
       ++steals_received_;
-      steal_backoff_.reset(Clock::now());
+      steal_backoff_.reset();
       return false;
     }
     case Tag::stop:
@@ -152,13 +169,32 @@ void Worker::wait(scheduling::Backoff::Duration pause) {
   comm_signalled_ = false;
 }
 
+void Worker::record(protocol::Outcome outcome) {
+  const bool short_run = outcome.end_s - outcome.start_s < std::chrono::duration<double>(inline_limit).count();
+  short_streak_ = short_run ? short_streak_ + 1 : 0;
+  inline_mode_ = short_streak_ >= inline_streak;
+  if (outbox_.empty()) oldest_result_ = Clock::now();
+  outbox_.push_back(std::move(outcome));
+}
+
+void Worker::run_inline(const scheduling::LocalQueue::Item& item) {
+  protocol::Outcome outcome = runner_.run(item.id, item.stolen);
+  bool back_to_executor = false;
+  {
+    std::lock_guard lock(mutex_);
+    record(std::move(outcome));
+    back_to_executor = !inline_mode_ && !queue_.empty();
+  }
+  if (back_to_executor) work_ready_.notify_one();
+}
+
 void Worker::execute() {
   while (true) {
     scheduling::LocalQueue::Item item;
     bool queue_drained = false;
     {
       std::unique_lock lock(mutex_);
-      work_ready_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      work_ready_.wait(lock, [this] { return stopping_ || (!queue_.empty() && !inline_mode_); });
       if (stopping_) return;
       item = *queue_.pop_front();
       executor_busy_ = true;
@@ -169,8 +205,7 @@ void Worker::execute() {
     protocol::Outcome outcome = runner_.run(item.id, item.stolen);
     {
       std::lock_guard lock(mutex_);
-      if (outbox_.empty()) oldest_result_ = Clock::now();
-      outbox_.push_back(std::move(outcome));
+      record(std::move(outcome));
       executor_busy_ = false;
       comm_signalled_ = true;
     }

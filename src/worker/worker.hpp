@@ -20,7 +20,8 @@ namespace kdsched::worker {
 
 // A worker rank. Two threads: this one talks MPI and the executor runs kernels, so that steal
 // requests and grants are answered within a poll interval even while a partition takes hours.
-// The executor never calls MPI, which keeps the MPI threading level at "funneled".
+// The executor never calls MPI, which keeps the MPI threading level at "funneled". Streams of
+// very short partitions run on this thread instead, where they cost no thread hand-off.
 class Worker {
  public:
   using Clock = std::chrono::steady_clock;
@@ -44,8 +45,10 @@ class Worker {
   };
 
   void execute();
+  void run_inline(const scheduling::LocalQueue::Item& item);
+  void record(protocol::Outcome outcome);  // under mutex_
   bool handle(const protocol::Envelope& envelope, std::optional<int>& abort_code);
-  Decision decide(Clock::time_point now);
+  Decision decide();  // under mutex_
   void wait(scheduling::Backoff::Duration pause);
 
   protocol::Endpoint& endpoint_;
@@ -66,6 +69,8 @@ class Worker {
   std::vector<protocol::Outcome> outbox_;
   Clock::time_point oldest_result_;
   bool executor_busy_ = false;
+  bool inline_mode_ = false;
+  unsigned short_streak_ = 0;
   bool stopping_ = false;
   bool comm_signalled_ = false;
 

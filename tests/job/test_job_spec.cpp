@@ -125,7 +125,7 @@ TEST(JobSpec, CommandFilesAcceptAStringOrAnArray) {
 }
 
 TEST(JobSpec, PathsResolveAgainstTheJobFolder) {
-  const std::string text = "[job]\nname = \"p\"\noutput = \"/abs/out.h5\"\n[input]\nfile = \"./data/../in.h5\"\n"
+  const std::string text = "[job]\nname = \"p\"\noutput = \"/abs/out.h5\"\n[input]\nfile = \"./data/../in.h5\"\ndataset = \"/d\"\n"
                            "[kernel]\nname = \"stats\"\n";
   const JobSpec nested = parse_job_text(text, "/srv/jobs/p.toml");
   EXPECT_EQ(nested.output, fs::path("/abs/out.h5"));
@@ -222,6 +222,22 @@ TEST(JobSpec, ParsesAFileAndReportsAMissingOne) {
   } catch (const IoError& error) {
     EXPECT_EQ(std::string(error.what()), "cannot read job file '" + (folder / "demo.toml").string() +
                                              "': No such file or directory");
+  }
+}
+
+}  // namespace
+}  // namespace kdsched::job
+
+namespace kdsched::job {
+namespace {
+
+TEST(JobSpec, DatasetKernelsNeedADataset) {
+  const std::string text = "[job]\nname = \"s\"\noutput = \"out.h5\"\n[input]\nfile = \"in.h5\"\n[kernel]\nname = \"stats\"\n";
+  try {
+    parse_job_text(text, "jobs/demo.toml");
+    FAIL() << "a stats job without a dataset was accepted";
+  } catch (const UsageError& error) {
+    EXPECT_STREQ(error.what(), "jobs/demo.toml:4:1: [input] is missing required key 'dataset'; the stats kernel reads a dataset");
   }
 }
 

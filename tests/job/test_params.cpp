@@ -11,7 +11,7 @@ namespace {
 // The kernel parameters of a job whose [kernel] body starts on line 8.
 Params kernel_params(const std::string& body) {
   const std::string text = "[job]\nname = \"demo\"\noutput = \"out.h5\"\n[input]\nfile = \"in.h5\"\n"
-                           "[kernel]\nname = \"kmeans\"\n" + body;
+                           "[kernel]\nname = \"itemsets\"\n" + body;
   return parse_job_text(text, "jobs/demo.toml").kernel_params;
 }
 

@@ -64,17 +64,30 @@ TEST(VictimSelector, NeverPicksItselfAndReplaysForASeed) {
 
 TEST(Backoff, SpinsAfterActivityThenDoublesUpToTheCap) {
   using us = std::chrono::microseconds;
-  const Backoff::Clock::time_point t0{};
+  Backoff::Clock::time_point now{};
+  int clock_reads = 0;
+  auto clock = [&] {
+    ++clock_reads;
+    return now;
+  };
   Backoff backoff(us(100), us(10), us(40));
-  backoff.reset(t0);
-  EXPECT_EQ(backoff.next(t0 + us(50)), us(0));
-  EXPECT_EQ(backoff.next(t0 + us(99)), us(0));
-  EXPECT_EQ(backoff.next(t0 + us(100)), us(10));
-  EXPECT_EQ(backoff.next(t0 + us(120)), us(20));
-  EXPECT_EQ(backoff.next(t0 + us(150)), us(40));
-  EXPECT_EQ(backoff.next(t0 + us(200)), us(40));
-  backoff.reset(t0 + us(300));
-  EXPECT_EQ(backoff.next(t0 + us(301)), us(0));
+  backoff.reset();
+  EXPECT_EQ(backoff.next(clock), us(0));  // the spin window starts here
+  now += us(99);
+  for (int i = 0; i < 40; ++i) EXPECT_EQ(backoff.next(clock), us(0));
+  EXPECT_LT(clock_reads, 5);  // the clock is read only every few polls
+  now += us(1);
+  std::vector<us> pauses;
+  for (int i = 0; i < 40; ++i) {
+    if (const auto pause = backoff.next(clock); pause > us(0)) pauses.push_back(pause);
+  }
+  ASSERT_GE(pauses.size(), 4u);
+  EXPECT_EQ(pauses[0], us(10));
+  EXPECT_EQ(pauses[1], us(20));
+  EXPECT_EQ(pauses[2], us(40));
+  EXPECT_EQ(pauses[3], us(40));
+  backoff.reset();
+  EXPECT_EQ(backoff.next(clock), us(0));
 }
 
 TEST(CompletionTracker, RefusesDuplicatesAndStrangers) {
