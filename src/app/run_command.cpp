@@ -52,7 +52,7 @@ int code_of(const std::exception& error) {
 
 int wait_for_abort(protocol::Endpoint& endpoint) {
   while (true) {
-    if (const auto envelope = endpoint.poll(); envelope && envelope->tag == protocol::Tag::abort) {
+    if (const auto* envelope = endpoint.poll(); envelope && envelope->tag == protocol::Tag::abort) {
       return envelope->as<protocol::Abort>().exit_code;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(1));

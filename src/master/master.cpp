@@ -22,7 +22,7 @@ void Master::run() {
   for (const auto& grant : dealer_.initial_grants()) send_grant(grant);
   scheduling::Backoff backoff = scheduling::message_polling();
   while (!results_.all_done()) {
-    if (auto envelope = endpoint_.poll()) {
+    if (const auto* envelope = endpoint_.poll()) {
       handle(*envelope);
       backoff.reset();
     } else if (const auto pause = backoff.next(); pause.count() > 0) {

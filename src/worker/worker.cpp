@@ -43,18 +43,19 @@ std::optional<int> Worker::run() {
   bool stopped = false;
   while (!stopped) {
     bool active = false;
-    while (auto envelope = endpoint_.poll()) {
+    while (const auto* envelope = endpoint_.poll()) {
       active = true;
       if ((stopped = handle(*envelope, abort_code))) break;
     }
     if (stopped) break;
 
+    const bool idle_before = std::exchange(idled_, false);
     Decision decision;
     std::optional<scheduling::LocalQueue::Item> inline_item;
     {
       std::lock_guard lock(mutex_);
       if (inline_mode_ && !executor_busy_) inline_item = queue_.pop_front();
-      decision = decide();
+      decision = decide(idle_before);
     }
     if (decision.request_work || decision.send_results) {
       endpoint_.send(master_rank, protocol::Request{std::move(decision.outcomes), decision.request_work});
@@ -74,6 +75,7 @@ std::optional<int> Worker::run() {
       poll_backoff_.reset();
     } else {
       wait(poll_backoff_.next());
+      idled_ = true;
     }
   }
 
@@ -91,7 +93,7 @@ std::optional<int> Worker::run() {
   return abort_code;
 }
 
-Worker::Decision Worker::decide() {
+Worker::Decision Worker::decide(bool check_age) {
   Decision d;
   d.request_work = !request_outstanding_ && !master_exhausted_ && queue_.empty();
   const bool idle = queue_.empty() && !executor_busy_;
@@ -99,7 +101,7 @@ Worker::Decision Worker::decide() {
   // request, so one message per grant suffices.
   d.send_results = !outbox_.empty() && (d.request_work || (idle && !request_outstanding_) ||
                                         outbox_.size() >= max_result_batch ||
-                                        Clock::now() - oldest_result_ >= max_result_delay);
+                                        (check_age && Clock::now() - oldest_result_ >= max_result_delay));
   if (d.send_results) d.outcomes = std::exchange(outbox_, {});
   d.steal = stealing_ && master_exhausted_ && queue_.empty() && !steal_outstanding_ && victims_.has_victims() &&
             Clock::now() >= next_steal_;

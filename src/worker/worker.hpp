@@ -48,7 +48,9 @@ class Worker {
   void run_inline(const scheduling::LocalQueue::Item& item);
   void record(protocol::Outcome outcome);  // under mutex_
   bool handle(const protocol::Envelope& envelope, std::optional<int>& abort_code);
-  Decision decide();  // under mutex_
+  // Under mutex_. The age of waiting results is checked only after an idle pass: while the
+  // loop is busy, the next request carries them anyway, and a clock read per pass is not free.
+  Decision decide(bool check_age);
   void wait(scheduling::Backoff::Duration pause);
 
   protocol::Endpoint& endpoint_;
@@ -78,6 +80,7 @@ class Worker {
   bool request_outstanding_ = true;  // the master deals a first grant unasked
   bool master_exhausted_ = false;
   bool steal_outstanding_ = false;
+  bool idled_ = false;
   Clock::time_point next_steal_{};
   std::uint64_t steals_sent_ = 0;
   std::uint64_t steals_received_ = 0;
