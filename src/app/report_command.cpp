@@ -91,6 +91,11 @@ void print_text(const std::string& path, const Summary& s) {
   out += fmt::format("run         {} -> {}, {} wall, {} MPI ranks, {} workers\n", attribute_text(s, "created_utc"),
                      attribute_text(s, "finished_utc"), format_seconds(wall_s), attribute_text(s, "mpi_ranks"),
                      attribute_text(s, "workers"));
+  const auto cpu = s.attributes.find("master_cpu_seconds");
+  if (cpu != s.attributes.end() && std::holds_alternative<double>(cpu->second) && wall_s > 0) {
+    out += fmt::format("master      {} CPU ({:.1f} % of one core)\n", format_seconds(std::get<double>(cpu->second)),
+                       100.0 * std::get<double>(cpu->second) / wall_s);
+  }
   const std::string input = attribute_text(s, "input_file");
   if (!input.empty()) out += fmt::format("input       {}:{}\n", input, attribute_text(s, "input_dataset"));
   out += fmt::format("partitions  {} ({} failed, {} stolen)\n", s.partitions, s.failed, s.stolen);

@@ -12,6 +12,7 @@
 #include <boost/mpi/environment.hpp>
 #include <fmt/format.h>
 #include <mpi.h>
+#include <sys/resource.h>
 
 #include <chrono>
 #include <cstdio>
@@ -64,8 +65,17 @@ std::string run_status(std::uint64_t failed, std::uint64_t total) {
   return failed == total ? "failed" : "partial";
 }
 
+// CPU seconds this process has used, user and system.
+double cpu_seconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  const auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + 1e-6 * static_cast<double>(t.tv_usec); };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
 int run_master(const mpi::communicator& world, LoadedJob& job, const RunOptions& options, Clock::time_point start) {
   const std::string created = master::utc_now();
+  const double cpu_at_start = cpu_seconds();
   master::Progress progress(master::parse_progress_mode(options.progress), job.plan.partitions.count());
   master::ResultCollector results(job.plan, *job.kernel, progress);
 
@@ -97,6 +107,7 @@ int run_master(const mpi::communicator& world, LoadedJob& job, const RunOptions&
   }
   progress.finish();
   facts.wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  facts.master_cpu_seconds = cpu_seconds() - cpu_at_start;
   own.rank = master_rank;
   own.hostname = mpi::environment::processor_name();
   own.idle_s = std::max(0.0, facts.wall_seconds - own.busy_s);

@@ -32,6 +32,7 @@ void write_result(const kernels::JobPlan& plan, kernels::Kernel& kernel, const R
   root.set_attribute("mpi_ranks", std::int64_t{facts.mpi_ranks});
   root.set_attribute("workers", std::int64_t{facts.workers});
   root.set_attribute("wall_seconds", facts.wall_seconds);
+  root.set_attribute("master_cpu_seconds", facts.master_cpu_seconds);
   // Absolute, so that the result still says where its input was when it is moved or shared.
   root.set_attribute("input_file",
                      plan.spec.input ? std::filesystem::absolute(plan.spec.input->file).lexically_normal().string()

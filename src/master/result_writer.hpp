@@ -16,6 +16,7 @@ struct RunFacts {
   std::string created_utc;
   std::string finished_utc;
   double wall_seconds = 0;
+  double master_cpu_seconds = 0;  // CPU rank 0 used over wall_seconds (scheduling, merging)
   std::string status;  // complete | partial | failed
   std::vector<io::PartitionRecord> partitions;
   std::vector<io::WorkerRecord> workers_table;

@@ -55,10 +55,10 @@ class Backoff {
   Duration pause_ = Duration::zero();
 };
 
-// How the master and the workers poll MPI: a reply within 200 us is caught spinning; an idle
+// How the master and the workers poll MPI: a reply within 50 us is caught spinning; an idle
 // loop notices a message within 1 ms and wakes at most ~1000 times a second.
 inline Backoff message_polling() {
-  return Backoff(std::chrono::microseconds(200), std::chrono::microseconds(20), std::chrono::milliseconds(1));
+  return Backoff(std::chrono::microseconds(50), std::chrono::microseconds(20), std::chrono::milliseconds(1));
 }
 
 // How often an idle worker retries a steal that found nothing: soon at first, then at most

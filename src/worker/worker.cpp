@@ -19,6 +19,9 @@ constexpr std::size_t max_result_batch = 64;
 // partition.
 constexpr auto inline_limit = std::chrono::microseconds(50);
 constexpr unsigned inline_streak = 32;
+
+// A worker with nothing to run spins this long for the grant it asked for before it sleeps.
+constexpr auto max_starved_spin = std::chrono::milliseconds(2);
 }  // namespace
 
 Worker::Worker(protocol::Endpoint& endpoint, const kernels::JobPlan& plan, kernels::Kernel& kernel,
@@ -59,7 +62,10 @@ std::optional<int> Worker::run() {
     }
     if (decision.request_work || decision.send_results) {
       endpoint_.send(master_rank, protocol::Request{std::move(decision.outcomes), decision.request_work});
-      request_outstanding_ = request_outstanding_ || decision.request_work;
+      if (decision.request_work) {
+        request_outstanding_ = true;
+        request_sent_ = Clock::now();
+      }
       active = true;
     }
     if (decision.steal) {
@@ -73,7 +79,9 @@ std::optional<int> Worker::run() {
     }
     if (active) {
       poll_backoff_.reset();
-    } else {
+    } else if (!(decision.starved && Clock::now() - request_sent_ < max_starved_spin)) {
+      // A starved worker keeps polling: the master's answer is usually microseconds away, and
+      // sleeping now would make the master wait for us in turn and slow every round trip.
       wait(poll_backoff_.next());
       idled_ = true;
     }
@@ -97,6 +105,7 @@ Worker::Decision Worker::decide(bool check_age) {
   Decision d;
   d.request_work = !request_outstanding_ && !master_exhausted_ && queue_.empty();
   const bool idle = queue_.empty() && !executor_busy_;
+  d.starved = idle && request_outstanding_;
   // While a request is outstanding its answer will soon carry the results back with the next
   // request, so one message per grant suffices.
   d.send_results = !outbox_.empty() && (d.request_work || (idle && !request_outstanding_) ||

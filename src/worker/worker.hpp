@@ -42,6 +42,7 @@ class Worker {
     bool request_work = false;
     bool send_results = false;
     bool steal = false;
+    bool starved = false;  // idle, and waiting for a grant
   };
 
   void execute();
@@ -81,6 +82,7 @@ class Worker {
   bool master_exhausted_ = false;
   bool steal_outstanding_ = false;
   bool idled_ = false;
+  Clock::time_point request_sent_{};
   Clock::time_point next_steal_{};
   std::uint64_t steals_sent_ = 0;
   std::uint64_t steals_received_ = 0;
