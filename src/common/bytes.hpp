@@ -133,12 +133,18 @@ Bytes to_bytes(const T& value) {
   return out;
 }
 
+// Decodes into an existing value, reusing the capacity of its vectors and strings.
 template <typename T>
-T from_bytes(const char* data, std::size_t size) {
+void read_bytes(const char* data, std::size_t size, T& value) {
   ByteReader reader(data, size);
-  T value{};
   reader & value;
   if (!reader.finished()) throw std::length_error("message longer than its contents");
+}
+
+template <typename T>
+T from_bytes(const char* data, std::size_t size) {
+  T value{};
+  read_bytes(data, size, value);
   return value;
 }
 

@@ -39,7 +39,9 @@ void Master::abort(int exit_code) {
 }
 
 void Master::send_grant(const scheduling::Grant& grant) {
-  endpoint_.send(static_cast<Rank>(grant.worker + 1), protocol::GrantMessage{grant.ranges, dealer_.exhausted()});
+  grant_.ranges = grant.ranges;
+  grant_.master_exhausted = dealer_.exhausted();
+  endpoint_.send(static_cast<Rank>(grant.worker + 1), grant_);
 }
 
 void Master::handle(const protocol::Envelope& envelope) {
@@ -47,7 +49,8 @@ void Master::handle(const protocol::Envelope& envelope) {
   const auto worker = static_cast<std::uint32_t>(source - 1);
   switch (envelope.tag) {
     case protocol::Tag::request: {
-      const auto request = envelope.as<protocol::Request>();
+      envelope.decode(request_);
+      const protocol::Request& request = request_;
       for (const auto& outcome : request.outcomes) {
         results_.accept(source, outcome);
         busy_s_[worker] += outcome.end_s - outcome.start_s;

@@ -31,6 +31,8 @@ class Master {
   ResultCollector& results_;
   std::uint32_t workers_;
   scheduling::Dealer dealer_;
+  protocol::Request request_;     // reused for every request received
+  protocol::GrantMessage grant_;  // reused for every grant sent
   std::vector<double> busy_s_;
   std::vector<std::uint64_t> done_;
 };

@@ -23,6 +23,12 @@ struct Envelope {
   Message as() const {
     return from_bytes<Message>(body);
   }
+
+  // Decodes into `message`, reusing its buffers: for the messages of the dispatch loop.
+  template <typename Message>
+  void decode(Message& message) const {
+    read_bytes(body.data(), body.size(), message);
+  }
 };
 
 // One rank's connection to the others. Each message is one MPI message of bytes, sent without

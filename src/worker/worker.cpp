@@ -13,12 +13,15 @@ using std::chrono::milliseconds;
 constexpr auto max_result_delay = milliseconds(20);
 constexpr std::size_t max_result_batch = 64;
 
-// Partitions shorter than this, seen this many times in a row, run on the communication thread
-// itself: handing each one to the executor would cost more than running it. One longer partition
-// sends the work back to the executor, so a steal request waits at most for one misjudged
-// partition.
-constexpr auto inline_limit = std::chrono::microseconds(50);
+// Partitions shorter than `inline_limit`, seen `inline_streak` times in a row, run on the
+// communication thread itself: handing each one to the executor would cost more than running it.
+// The work goes back to the executor after one partition longer than `inline_exit`, or a few in a
+// row over the limit; a steal request thus waits at most for one misjudged partition, while an
+// occasional preemption (common on shared machines) does not end a stream of short partitions.
+constexpr double inline_limit_s = 50e-6;
+constexpr double inline_exit_s = 1e-3;
 constexpr unsigned inline_streak = 32;
+constexpr unsigned executor_streak = 4;
 
 // A worker with nothing to run spins this long for the grant it asked for before it sleeps.
 constexpr auto max_starved_spin = std::chrono::milliseconds(2);
@@ -61,7 +64,9 @@ std::optional<int> Worker::run() {
       decision = decide(idle_before);
     }
     if (decision.request_work || decision.send_results) {
-      endpoint_.send(master_rank, protocol::Request{std::move(decision.outcomes), decision.request_work});
+      request_.wants_work = decision.request_work;
+      endpoint_.send(master_rank, request_);
+      request_.outcomes.clear();
       if (decision.request_work) {
         request_outstanding_ = true;
         request_sent_ = Clock::now();
@@ -111,7 +116,8 @@ Worker::Decision Worker::decide(bool check_age) {
   d.send_results = !outbox_.empty() && (d.request_work || (idle && !request_outstanding_) ||
                                         outbox_.size() >= max_result_batch ||
                                         (check_age && Clock::now() - oldest_result_ >= max_result_delay));
-  if (d.send_results) d.outcomes = std::exchange(outbox_, {});
+  // Swapping keeps both vectors' capacity: the dispatch loop allocates nothing per batch.
+  if (d.send_results) request_.outcomes.swap(outbox_);
   d.steal = stealing_ && master_exhausted_ && queue_.empty() && !steal_outstanding_ && victims_.has_victims() &&
             Clock::now() >= next_steal_;
   return d;
@@ -121,7 +127,8 @@ bool Worker::handle(const protocol::Envelope& envelope, std::optional<int>& abor
   using protocol::Tag;
   switch (envelope.tag) {
     case Tag::grant: {
-      const auto grant = envelope.as<protocol::GrantMessage>();
+      envelope.decode(grant_);
+      const protocol::GrantMessage& grant = grant_;
       bool wake_executor = false;
       {
         std::lock_guard lock(mutex_);
@@ -181,9 +188,15 @@ void Worker::wait(scheduling::Backoff::Duration pause) {
 }
 
 void Worker::record(protocol::Outcome outcome) {
-  const bool short_run = outcome.end_s - outcome.start_s < std::chrono::duration<double>(inline_limit).count();
+  const double seconds = outcome.end_s - outcome.start_s;
+  const bool short_run = seconds < inline_limit_s;
   short_streak_ = short_run ? short_streak_ + 1 : 0;
-  inline_mode_ = short_streak_ >= inline_streak;
+  long_streak_ = short_run ? 0 : long_streak_ + 1;
+  if (inline_mode_) {
+    inline_mode_ = seconds < inline_exit_s && long_streak_ < executor_streak;
+  } else {
+    inline_mode_ = short_streak_ >= inline_streak;
+  }
   if (outbox_.empty()) oldest_result_ = Clock::now();
   outbox_.push_back(std::move(outcome));
 }

@@ -38,7 +38,6 @@ class Worker {
 
  private:
   struct Decision {
-    std::vector<protocol::Outcome> outcomes;
     bool request_work = false;
     bool send_results = false;
     bool steal = false;
@@ -51,6 +50,7 @@ class Worker {
   bool handle(const protocol::Envelope& envelope, std::optional<int>& abort_code);
   // Under mutex_. The age of waiting results is checked only after an idle pass: while the
   // loop is busy, the next request carries them anyway, and a clock read per pass is not free.
+  // Results to send move from outbox_ into request_.
   Decision decide(bool check_age);
   void wait(scheduling::Backoff::Duration pause);
 
@@ -74,10 +74,13 @@ class Worker {
   bool executor_busy_ = false;
   bool inline_mode_ = false;
   unsigned short_streak_ = 0;
+  unsigned long_streak_ = 0;
   bool stopping_ = false;
   bool comm_signalled_ = false;
 
   // Only this thread.
+  protocol::Request request_;     // reused for every request sent
+  protocol::GrantMessage grant_;  // reused for every grant received
   bool request_outstanding_ = true;  // the master deals a first grant unasked
   bool master_exhausted_ = false;
   bool steal_outstanding_ = false;
