@@ -127,6 +127,45 @@ TEST_F(SpinCases, AnEmptyRangeCompletesWithEmptyTables) {
   EXPECT_EQ(ledger.workers.size(), 4u);
 }
 
+TEST_F(SpinCases, AVictimInALongPartitionStillGivesAwayItsQueue) {
+  // Static deal over 3 workers: rank 1 holds partitions 0..99 and spends 3 s in partition 0. Its
+  // other 99 partitions can only finish early if rank 1 answers steal requests meanwhile.
+  std::vector<double> costs(300, 0.002);
+  costs[0] = 3.0;
+  write_dataset(path("costs.h5"), "/costs", io::ElementType::f64, 300, 0, 0, costs);
+  write_text("job.toml", R"([job]
+name = "long-victim"
+output = "result.h5"
+[input]
+file = "costs.h5"
+dataset = "/costs"
+[partition]
+rows = 1
+[kernel]
+name = "spin"
+costs_dataset = "/costs"
+mode = "sleep"
+[schedule]
+chunking = "static"
+stealing = "random"
+)");
+  const Completed run = this->run(4, {"run", "job.toml", "--progress", "off"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const Ledger ledger = read_ledger(path("result.h5"));
+  expect_each_id_once(ledger, 300);
+  double long_end = 0;
+  std::uint64_t moved = 0;
+  for (const auto& p : ledger.partitions) {
+    if (p.id == 0) long_end = p.end_s;
+    if (p.id > 0 && p.id < 100 && p.rank != 1) ++moved;
+  }
+  // All but a handful of the victim's queue ran elsewhere, and finished before its long partition.
+  EXPECT_GE(moved, 90u);
+  for (const auto& p : ledger.partitions) {
+    if (p.id > 0 && p.rank != 1) EXPECT_LT(p.end_s, long_end) << "partition " << p.id;
+  }
+}
+
 TEST_F(SpinCases, FailedPartitionsGiveExitOneAndAPartialResult) {
   for (const int ranks : {0, 4}) {
     std::filesystem::remove(path("result.h5"));
