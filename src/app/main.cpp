@@ -24,7 +24,7 @@ void add_run(CLI::App& cli, app::RunOptions& run) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App cli{"kdsched: an MPI batch scheduler for data-mining jobs over HDF5 data"};
+  CLI::App cli{"kdsched: an MPI batch scheduler for data-mining jobs over HDF5 data", "kdsched"};
   cli.set_version_flag("--version", std::string(kdsched::version));
   cli.require_subcommand(1);
   // Options of the main command (--log-level) may also follow the subcommand.

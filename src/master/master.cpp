@@ -19,7 +19,7 @@ Master::Master(protocol::Endpoint& endpoint, const kernels::JobPlan& plan, Resul
       done_(workers_, 0) {}
 
 void Master::run() {
-  for (const auto& grant : dealer_.initial_grants()) send_grant(grant);
+  for (const auto& grant : dealer_.initial_grants()) send_grant(grant.worker, grant.ranges);
   scheduling::Backoff backoff = scheduling::message_polling();
   while (!results_.all_done()) {
     if (const auto* envelope = endpoint_.poll()) {
@@ -38,10 +38,10 @@ void Master::abort(int exit_code) {
   endpoint_.flush();
 }
 
-void Master::send_grant(const scheduling::Grant& grant) {
-  grant_.ranges = grant.ranges;
+void Master::send_grant(std::uint32_t worker, const std::vector<IndexRange>& ranges) {
+  grant_.ranges = ranges;
   grant_.master_exhausted = dealer_.exhausted();
-  endpoint_.send(static_cast<Rank>(grant.worker + 1), grant_);
+  endpoint_.send(static_cast<Rank>(worker + 1), grant_);
 }
 
 void Master::handle(const protocol::Envelope& envelope) {
@@ -57,7 +57,11 @@ void Master::handle(const protocol::Envelope& envelope) {
         ++done_[worker];
       }
       if (busy_s_[worker] > 0) dealer_.observe_rate(worker, static_cast<double>(done_[worker]) / busy_s_[worker]);
-      if (request.wants_work) send_grant(dealer_.next_grant(worker));
+      if (request.wants_work) {
+        next_ranges_.clear();
+        if (const IndexRange range = dealer_.next_grant(worker); !range.empty()) next_ranges_.push_back(range);
+        send_grant(worker, next_ranges_);
+      }
       return;
     }
     case protocol::Tag::fatal: {

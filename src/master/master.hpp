@@ -25,7 +25,7 @@ class Master {
 
  private:
   void handle(const protocol::Envelope& envelope);
-  void send_grant(const scheduling::Grant& grant);
+  void send_grant(std::uint32_t worker, const std::vector<IndexRange>& ranges);
 
   protocol::Endpoint& endpoint_;
   ResultCollector& results_;
@@ -33,6 +33,7 @@ class Master {
   scheduling::Dealer dealer_;
   protocol::Request request_;     // reused for every request received
   protocol::GrantMessage grant_;  // reused for every grant sent
+  std::vector<IndexRange> next_ranges_;
   std::vector<double> busy_s_;
   std::vector<std::uint64_t> done_;
 };

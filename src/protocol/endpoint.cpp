@@ -1,6 +1,18 @@
 #include "protocol/endpoint.hpp"
 
+#include "common/error.hpp"
+
+#include <fmt/format.h>
+#include <mpi.h>
+
 namespace kdsched::protocol {
+namespace {
+
+void check(int result, const char* call) {
+  if (result != MPI_SUCCESS) throw RuntimeError(fmt::format("{} failed with MPI error {}", call, result));
+}
+
+}  // namespace
 
 Endpoint::~Endpoint() {
   // Buffers of sends still in flight must outlive them; cancelling is not portable for sends.
@@ -31,13 +43,19 @@ void Endpoint::reap() {
 
 const Envelope* Endpoint::poll() {
   if (!in_flight_.empty()) reap();
-  const auto status = world_.iprobe(boost::mpi::any_source, boost::mpi::any_tag);
-  if (!status) return nullptr;
-  incoming_.source = status->source();
-  incoming_.tag = static_cast<Tag>(status->tag());
-  const auto count = status->count<char>();
-  incoming_.body.resize(count ? static_cast<std::size_t>(*count) : 0);
-  world_.recv(incoming_.source, status->tag(), incoming_.body.data(), static_cast<int>(incoming_.body.size()));
+  // A matched probe: the receive takes exactly the probed message without matching again, which
+  // is measurably cheaper than probe-then-receive at millions of messages per second.
+  int found = 0;
+  MPI_Message message;
+  MPI_Status status;
+  check(MPI_Improbe(MPI_ANY_SOURCE, MPI_ANY_TAG, world_, &found, &message, &status), "MPI_Improbe");
+  if (!found) return nullptr;
+  int count = 0;
+  check(MPI_Get_count(&status, MPI_BYTE, &count), "MPI_Get_count");
+  incoming_.source = status.MPI_SOURCE;
+  incoming_.tag = static_cast<Tag>(status.MPI_TAG);
+  incoming_.body.resize(static_cast<std::size_t>(count));
+  check(MPI_Mrecv(incoming_.body.data(), count, MPI_BYTE, &message, MPI_STATUS_IGNORE), "MPI_Mrecv");
   return &incoming_;
 }
 

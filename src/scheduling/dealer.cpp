@@ -24,19 +24,17 @@ std::vector<Grant> Dealer::initial_grants() {
     for (std::uint64_t id = 0; id < partitions_; ++id) grants[id % workers_].ranges.push_back({id, id + 1});
     next_ = {partitions_, partitions_};
   } else {
-    for (std::uint32_t w = 0; w < workers_; ++w) grants[w] = next_grant(w);
+    for (auto& grant : grants) {
+      if (const IndexRange range = next_grant(grant.worker); !range.empty()) grant.ranges.push_back(range);
+    }
   }
   return grants;
 }
 
-Grant Dealer::next_grant(std::uint32_t worker) {
-  Grant grant;
-  grant.worker = worker;
-  if (!next_.empty()) {
-    grant.ranges.push_back(next_.split_front(grant_size(worker)));
-    ++grants_made_;
-  }
-  return grant;
+IndexRange Dealer::next_grant(std::uint32_t worker) {
+  if (next_.empty()) return {};
+  ++grants_made_;
+  return next_.split_front(grant_size(worker));
 }
 
 void Dealer::observe_rate(std::uint32_t worker, double partitions_per_second) {

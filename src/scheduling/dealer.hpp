@@ -19,8 +19,9 @@ class Dealer {
   // one grant per worker.
   std::vector<Grant> initial_grants();
 
-  // The answer to a worker's request; empty once everything is dealt.
-  Grant next_grant(std::uint32_t worker);
+  // The answer to a worker's request: the next partitions in order, as one range; empty once
+  // everything is dealt.
+  IndexRange next_grant(std::uint32_t worker);
 
   // adaptive: a worker's measured throughput (partitions per busy second).
   void observe_rate(std::uint32_t worker, double partitions_per_second);

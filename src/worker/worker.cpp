@@ -23,8 +23,12 @@ constexpr double inline_exit_s = 1e-3;
 constexpr unsigned inline_streak = 32;
 constexpr unsigned executor_streak = 4;
 
-// A worker with nothing to run spins this long for the grant it asked for before it sleeps.
-constexpr auto max_starved_spin = std::chrono::milliseconds(2);
+// A worker with nothing to run polls this long for the grant it asked for before it sleeps: the
+// answer is usually microseconds away, and if both sides slept, every round trip would cost
+// the sum of their pauses.
+scheduling::Backoff grant_waiting() {
+  return scheduling::Backoff(std::chrono::milliseconds(2), std::chrono::microseconds(20), std::chrono::milliseconds(1));
+}
 }  // namespace
 
 Worker::Worker(protocol::Endpoint& endpoint, const kernels::JobPlan& plan, kernels::Kernel& kernel,
@@ -37,6 +41,7 @@ Worker::Worker(protocol::Endpoint& endpoint, const kernels::JobPlan& plan, kerne
       stealing_(plan.spec.schedule.stealing != job::Stealing::off),
       victims_(self_, workers_, 0x6b647363686564ULL),
       poll_backoff_(scheduling::message_polling()),
+      grant_wait_(grant_waiting()),
       steal_backoff_(scheduling::steal_retries()) {}
 
 Worker::~Worker() {
@@ -69,7 +74,7 @@ std::optional<int> Worker::run() {
       request_.outcomes.clear();
       if (decision.request_work) {
         request_outstanding_ = true;
-        request_sent_ = Clock::now();
+        grant_wait_.reset();
       }
       active = true;
     }
@@ -84,10 +89,8 @@ std::optional<int> Worker::run() {
     }
     if (active) {
       poll_backoff_.reset();
-    } else if (!(decision.starved && Clock::now() - request_sent_ < max_starved_spin)) {
-      // A starved worker keeps polling: the master's answer is usually microseconds away, and
-      // sleeping now would make the master wait for us in turn and slow every round trip.
-      wait(poll_backoff_.next());
+    } else if (const auto pause = (decision.starved ? grant_wait_ : poll_backoff_).next(); pause.count() > 0) {
+      wait(pause);
       idled_ = true;
     }
   }

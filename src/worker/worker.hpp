@@ -62,6 +62,7 @@ class Worker {
   bool stealing_;
   scheduling::VictimSelector victims_;
   scheduling::Backoff poll_backoff_;
+  scheduling::Backoff grant_wait_;
   scheduling::Backoff steal_backoff_;
 
   // Shared with the executor, under mutex_.
@@ -85,7 +86,7 @@ class Worker {
   bool master_exhausted_ = false;
   bool steal_outstanding_ = false;
   bool idled_ = false;
-  Clock::time_point request_sent_{};
+
   Clock::time_point next_steal_{};
   std::uint64_t steals_sent_ = 0;
   std::uint64_t steals_received_ = 0;

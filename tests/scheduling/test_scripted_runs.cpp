@@ -43,7 +43,7 @@ struct ScriptedRun {
         ++runs[item->id];
         ASSERT_TRUE(tracker.record(item->id)) << "partition " << item->id << " ran twice";
       } else if (!dealer.exhausted()) {
-        queues[w].push(dealer.next_grant(w).ranges, false);
+        queues[w].push({dealer.next_grant(w)}, false);
       } else if (stealing && victims[w].has_victims()) {
         const auto loot = queues[victims[w].next()].steal_back_half();
         steals += !loot.empty();
