@@ -33,8 +33,9 @@ std::vector<Grant> Dealer::initial_grants() {
 
 IndexRange Dealer::next_grant(std::uint32_t worker) {
   if (next_.empty()) return {};
+  const IndexRange range = next_.split_front(grant_size(worker));
   ++grants_made_;
-  return next_.split_front(grant_size(worker));
+  return range;
 }
 
 void Dealer::observe_rate(std::uint32_t worker, double partitions_per_second) {
