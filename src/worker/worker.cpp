@@ -63,11 +63,19 @@ std::optional<int> Worker::run() {
     const bool idle_before = std::exchange(idled_, false);
     Decision decision;
     std::optional<scheduling::LocalQueue::Item> inline_item;
+    bool wake_executor = false;
     {
       std::lock_guard lock(mutex_);
+      // The outcome of the partition run here last pass is recorded under this same lock.
+      if (inline_outcome_) {
+        record(std::move(*inline_outcome_));
+        inline_outcome_.reset();
+        wake_executor = !inline_mode_ && !queue_.empty();
+      }
       if (inline_mode_ && !executor_busy_) inline_item = queue_.pop_front();
       decision = decide(idle_before);
     }
+    if (wake_executor) work_ready_.notify_one();
     if (decision.request_work || decision.send_results) {
       request_.wants_work = decision.request_work;
       endpoint_.send(master_rank, request_);
@@ -84,7 +92,7 @@ std::optional<int> Worker::run() {
       active = true;
     }
     if (inline_item) {
-      run_inline(*inline_item);
+      inline_outcome_ = runner_.run(inline_item->id, inline_item->stolen);
       active = true;
     }
     if (active) {
@@ -202,17 +210,6 @@ void Worker::record(protocol::Outcome outcome) {
   }
   if (outbox_.empty()) oldest_result_ = Clock::now();
   outbox_.push_back(std::move(outcome));
-}
-
-void Worker::run_inline(const scheduling::LocalQueue::Item& item) {
-  protocol::Outcome outcome = runner_.run(item.id, item.stolen);
-  bool back_to_executor = false;
-  {
-    std::lock_guard lock(mutex_);
-    record(std::move(outcome));
-    back_to_executor = !inline_mode_ && !queue_.empty();
-  }
-  if (back_to_executor) work_ready_.notify_one();
 }
 
 void Worker::execute() {

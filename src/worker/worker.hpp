@@ -45,7 +45,6 @@ class Worker {
   };
 
   void execute();
-  void run_inline(const scheduling::LocalQueue::Item& item);
   void record(protocol::Outcome outcome);  // under mutex_
   bool handle(const protocol::Envelope& envelope, std::optional<int>& abort_code);
   // Under mutex_. The age of waiting results is checked only after an idle pass: while the
@@ -86,6 +85,7 @@ class Worker {
   bool master_exhausted_ = false;
   bool steal_outstanding_ = false;
   bool idled_ = false;
+  std::optional<protocol::Outcome> inline_outcome_;  // run on this thread, not yet recorded
 
   Clock::time_point next_steal_{};
   std::uint64_t steals_sent_ = 0;
