@@ -24,9 +24,11 @@ ProgressMode parse_progress_mode(std::string_view text) {
 }
 
 Progress::Progress(ProgressMode mode, std::uint64_t total) : total_(total) {
+  // Under mpirun rank 0's stderr is a pipe even when mpirun's is a terminal, so "on" asks for
+  // the bar explicitly; "auto" draws it only on a terminal and writes log lines elsewhere.
   const bool tty = isatty(fileno(stderr)) != 0;
   enabled_ = mode == ProgressMode::on || (mode == ProgressMode::automatic && log::level() <= log::Level::info);
-  bar_ = tty;
+  bar_ = mode == ProgressMode::on || tty;
 }
 
 void Progress::update(std::uint64_t completed, std::uint64_t failed) {

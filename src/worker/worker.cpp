@@ -119,7 +119,10 @@ std::optional<int> Worker::run() {
 
 Worker::Decision Worker::decide(bool check_age) {
   Decision d;
-  d.request_work = !request_outstanding_ && !master_exhausted_ && queue_.empty();
+  // Streams of short partitions keep one more in hand, so the next grant is already on its way
+  // when the current one ends and the thread never waits for a round trip.
+  const std::uint64_t low_water = inline_mode_ ? 1 : 0;
+  d.request_work = !request_outstanding_ && !master_exhausted_ && queue_.size() <= low_water;
   const bool idle = queue_.empty() && !executor_busy_;
   d.starved = idle && request_outstanding_;
   // While a request is outstanding its answer will soon carry the results back with the next
