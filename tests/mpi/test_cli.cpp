@@ -1,0 +1,107 @@
+#include "io/result_file.hpp"
+#include "mpi/harness.hpp"
+
+#include <fmt/format.h>
+
+namespace kdsched::testing {
+namespace {
+
+using Cli = EndToEnd;
+
+TEST_F(Cli, EverySubcommandHasHelp) {
+  for (const std::vector<std::string> args : {std::vector<std::string>{"--help"},
+                                              {"run", "--help"},
+                                              {"validate", "--help"},
+                                              {"gen", "--help"},
+                                              {"gen", "blobs", "--help"},
+                                              {"report", "--help"}}) {
+    const Completed help = run(0, args);
+    EXPECT_EQ(help.exit_code, 0) << args.front();
+    EXPECT_NE(help.out.find("Usage: kdsched"), std::string::npos) << help.out;
+  }
+  const Completed version = run(0, {"--version"});
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_FALSE(version.out.empty());
+}
+
+TEST_F(Cli, UsageErrorsExitTwo) {
+  EXPECT_EQ(run(0, {}).exit_code, 2);
+  EXPECT_EQ(run(0, {"run"}).exit_code, 2);
+  EXPECT_EQ(run(0, {"gen", "blobs", "--rows", "10"}).exit_code, 2);
+  const Completed bad = run(0, {"run", "job.toml", "--progress", "sometimes"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_EQ(bad.error_lines().size(), 1u) << bad.err;
+}
+
+TEST_F(Cli, GeneratedBlobsAreDeterministicForASeed) {
+  for (const char* name : {"a.h5", "b.h5", "c.h5"}) {
+    const std::string seed = std::string(name) == "c.h5" ? "2" : "1";
+    const Completed gen = run(0, {"gen", "blobs", "--rows", "1000", "--cols", "3", "--centers", "4", "--seed", seed,
+                                  "--chunk-rows", "128", "--out", name});
+    ASSERT_EQ(gen.exit_code, 0) << gen.err;
+  }
+  const io::ResultFile a(path("a.h5")), b(path("b.h5")), c(path("c.h5"));
+  std::vector<std::uint64_t> dims;
+  const auto points = a.read_f64("/points", &dims);
+  EXPECT_EQ(dims, (std::vector<std::uint64_t>{1000, 3}));
+  EXPECT_EQ(points, b.read_f64("/points"));
+  EXPECT_NE(points, c.read_f64("/points"));
+  // Every point lies near the center of its label.
+  const auto centers = a.read_f64("/centers");
+  const auto labels = a.read_i64("/labels");
+  for (std::size_t i = 0; i < 1000; ++i) {
+    for (std::size_t d = 0; d < 3; ++d) {
+      EXPECT_LT(std::abs(points[i * 3 + d] - centers[static_cast<std::size_t>(labels[i]) * 3 + d]), 8.0);
+    }
+  }
+  EXPECT_EQ(run(0, {"gen", "blobs", "--rows", "10", "--cols", "1", "--centers", "1", "--out", "a.h5"}).exit_code, 3)
+      << "an existing file is not overwritten without --force";
+}
+
+TEST_F(Cli, ValidatePrintsThePlanAndRunsNothing) {
+  ASSERT_EQ(run(0, {"gen", "blobs", "--rows", "5000", "--cols", "2", "--centers", "2", "--chunk-rows", "1000",
+                    "--out", "blobs.h5"})
+                .exit_code,
+            0);
+  write_text("job.toml", "[job]\nname = \"v\"\noutput = \"out/v.h5\"\n[input]\nfile = \"blobs.h5\"\n"
+                         "dataset = \"/points\"\n[partition]\nrows = 1500\n[kernel]\nname = \"stats\"\n");
+  const Completed ok = run(0, {"validate", "job.toml"});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_NE(ok.out.find("5000 rows x 2 cols, float64, chunks of 1000 rows"), std::string::npos) << ok.out;
+  EXPECT_NE(ok.out.find("partitions  3 (1500 rows per partition requested; 2000 rows to align"), std::string::npos)
+      << ok.out;
+  EXPECT_FALSE(std::filesystem::exists(path("out")));
+
+  write_text("bad.toml", "[job]\nname = \"v\"\noutput = \"v.h5\"\n[input]\nfile = \"missing.h5\"\n"
+                         "dataset = \"/points\"\n[kernel]\nname = \"stats\"\n");
+  const Completed bad = run(0, {"validate", "job.toml", "bad.toml"});
+  EXPECT_EQ(bad.exit_code, 3);
+  EXPECT_NE(bad.out.find("job.toml: ok"), std::string::npos);
+  ASSERT_EQ(bad.error_lines().size(), 1u) << bad.err;
+  EXPECT_NE(bad.error_lines()[0].find("missing.h5"), std::string::npos);
+}
+
+TEST_F(Cli, ReportSummarizesARun) {
+  write_text("job.toml", "[job]\nname = \"r\"\noutput = \"r.h5\"\n[partition]\nrange = [0, 40]\n"
+                         "[kernel]\nname = \"spin\"\ncost = \"const:1000\"\nmode = \"sleep\"\n");
+  ASSERT_EQ(run(4, {"run", "job.toml", "--progress", "off"}).exit_code, 0);
+
+  const Completed text = run(0, {"report", "r.h5"});
+  EXPECT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("job         r (kernel spin), status complete"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("partitions  40 (0 failed"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("3 workers x makespan"), std::string::npos) << text.out;
+
+  const Completed json = run(0, {"report", "r.h5", "--json"});
+  EXPECT_EQ(json.exit_code, 0);
+  EXPECT_NE(json.out.find("\"partitions\": 40,"), std::string::npos) << json.out;
+  EXPECT_NE(json.out.find("\"status\": \"complete\""), std::string::npos) << json.out;
+  EXPECT_NE(json.out.find("\"efficiency\": 0."), std::string::npos) << json.out;
+
+  const Completed missing = run(0, {"report", "nothing.h5"});
+  EXPECT_EQ(missing.exit_code, 3);
+  EXPECT_EQ(missing.error_lines().size(), 1u);
+}
+
+}  // namespace
+}  // namespace kdsched::testing
