@@ -6,7 +6,9 @@
 #include "io/output_file.hpp"
 #include "partition/index_range.hpp"
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace kdsched::kernels {
@@ -20,9 +22,16 @@ struct Task {
 // A mining kernel. Workers call map() on each partition (an exception there fails only that
 // partition); the master calls merge() once per successful partition, in any order, then
 // finish() to write /result.
+//
+// Iterative kernels run in rounds: once every partition of a round is merged, the master calls
+// next_round(); state returned there is broadcast, every rank's kernel gets begin_round() with
+// it, and all partitions are dealt again. Round numbers start at 0.
 class Kernel {
  public:
   virtual ~Kernel() = default;
+
+  virtual std::optional<Bytes> next_round() { return std::nullopt; }
+  virtual void begin_round(std::uint32_t /*round*/, const Bytes& /*state*/) {}
 
   // Whether map() needs the partition's rows read from the input dataset.
   virtual bool reads_input() const = 0;

@@ -12,16 +12,35 @@ namespace kdsched::master {
 
 Master::Master(protocol::Endpoint& endpoint, const kernels::JobPlan& plan, ResultCollector& results)
     : endpoint_(endpoint),
+      plan_(plan),
       results_(results),
       workers_(static_cast<std::uint32_t>(endpoint.size() - 1)),
-      dealer_(plan.partitions.count(), workers_, plan.spec.schedule.chunking, plan.spec.schedule.chunk),
+      dealer_(make_dealer()),
       busy_s_(workers_, 0.0),
       done_(workers_, 0) {}
 
-void Master::run() {
+scheduling::Dealer Master::make_dealer() const {
+  return scheduling::Dealer(plan_.partitions.count(), workers_, plan_.spec.schedule.chunking,
+                            plan_.spec.schedule.chunk);
+}
+
+void Master::deal_round() {
+  dealer_ = make_dealer();
   for (const auto& grant : dealer_.initial_grants()) send_grant(grant.worker, grant.ranges);
+}
+
+void Master::run() {
+  deal_round();
   scheduling::Backoff backoff = scheduling::message_polling();
-  while (!results_.all_done()) {
+  Bytes state;
+  while (true) {
+    if (results_.all_done()) {
+      if (!results_.next_round(state)) break;
+      const protocol::RoundStart start{results_.round(), state};
+      for (Rank rank = 1; rank <= static_cast<Rank>(workers_); ++rank) endpoint_.send(rank, start);
+      deal_round();
+      continue;
+    }
     if (const auto* envelope = endpoint_.poll()) {
       handle(*envelope);
       backoff.reset();
@@ -76,7 +95,10 @@ void Master::handle(const protocol::Envelope& envelope) {
 io::WorkerRecord run_alone(const kernels::JobPlan& plan, kernels::Kernel& kernel, ResultCollector& results,
                            std::chrono::steady_clock::time_point job_start) {
   worker::PartitionRunner runner(plan, kernel, job_start);
-  for (PartitionId id = 0; id < plan.partitions.count(); ++id) results.accept(master_rank, runner.run(id, false));
+  Bytes state;
+  do {
+    for (PartitionId id = 0; id < plan.partitions.count(); ++id) results.accept(master_rank, runner.run(id, false));
+  } while (results.next_round(state));
   io::WorkerRecord record;
   record.partitions = runner.partitions();
   record.busy_s = runner.busy_seconds();

@@ -24,10 +24,13 @@ class Master {
   std::uint64_t messages_sent() const { return endpoint_.messages_sent(); }
 
  private:
+  scheduling::Dealer make_dealer() const;
+  void deal_round();
   void handle(const protocol::Envelope& envelope);
   void send_grant(std::uint32_t worker, const std::vector<IndexRange>& ranges);
 
   protocol::Endpoint& endpoint_;
+  const kernels::JobPlan& plan_;
   ResultCollector& results_;
   std::uint32_t workers_;
   scheduling::Dealer dealer_;

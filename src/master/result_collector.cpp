@@ -15,7 +15,8 @@ void ResultCollector::accept(Rank rank, const protocol::Outcome& outcome) {
     throw RuntimeError(fmt::format("partition {} reported twice or out of range (from rank {})", outcome.id, rank));
   }
   const IndexRange rows = plan_.partitions.range(outcome.id);
-  io::PartitionRecord& record = records_[outcome.id];
+  io::PartitionRecord& record = records_[round_ * plan_.partitions.count() + outcome.id];
+  record.round = round_;
   record.id = outcome.id;
   record.row_begin = rows.begin;
   record.row_end = rows.end;
@@ -31,11 +32,24 @@ void ResultCollector::accept(Rank rank, const protocol::Outcome& outcome) {
     // Report the lowest failing id, so that the message does not depend on timing.
     if (failed_++ == 0 || outcome.id < first_failed_id_) {
       first_failed_id_ = outcome.id;
-      first_failure_ = fmt::format("partition {} (rows {}..{}) on rank {}: {}", outcome.id, rows.begin, rows.end, rank,
-                                   outcome.error);
+      first_failure_ = fmt::format("partition {} (rows {}..{}){} on rank {}: {}", outcome.id, rows.begin, rows.end,
+                                   round_ > 0 ? fmt::format(" in round {}", round_) : "", rank, outcome.error);
     }
   }
   progress_.update(tracker_.completed(), failed_);
+}
+
+bool ResultCollector::next_round(Bytes& state) {
+  // A round with failed partitions would feed incomplete state into the next one.
+  if (failed_ > 0) return false;
+  std::optional<Bytes> next = kernel_.next_round();
+  if (!next) return false;
+  ++round_;
+  kernel_.begin_round(round_, *next);
+  tracker_ = scheduling::CompletionTracker(plan_.partitions.count());
+  records_.resize(records_.size() + plan_.partitions.count());
+  state = std::move(*next);
+  return true;
 }
 
 }  // namespace kdsched::master

@@ -21,7 +21,14 @@ class ResultCollector {
   // Throws RuntimeError when the partition already has a result: that would be a scheduler bug.
   void accept(Rank rank, const protocol::Outcome& outcome);
 
+  // Every partition of the current round has a result.
   bool all_done() const { return tracker_.all_done(); }
+
+  // After a round without failures: asks the kernel for another round. When it wants one, the
+  // kernel has begun it, `state` holds what the workers need, and the ledger is ready for it.
+  bool next_round(Bytes& state);
+  std::uint32_t round() const { return round_; }
+
   std::uint64_t failed() const { return failed_; }
   const std::string& first_failure() const { return first_failure_; }
   const std::vector<io::PartitionRecord>& records() const { return records_; }
@@ -32,6 +39,7 @@ class ResultCollector {
   Progress& progress_;
   scheduling::CompletionTracker tracker_;
   std::vector<io::PartitionRecord> records_;
+  std::uint32_t round_ = 0;
   std::uint64_t failed_ = 0;
   PartitionId first_failed_id_ = 0;
   std::string first_failure_;

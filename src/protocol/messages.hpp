@@ -23,6 +23,7 @@ enum class Tag : int {
   stop = 5,           // master -> worker: every partition is complete
   abort = 6,          // master -> worker: the run failed; exit with the code given
   fatal = 7,          // worker -> master: this worker cannot go on
+  round_start = 8,    // master -> worker: a new round begins; its grants follow
 };
 
 // What became of one partition on a worker.
@@ -63,11 +64,16 @@ struct GrantMessage {
   }
 };
 
+// Steals carry the thief's round: a victim already in a later round gives nothing, so work
+// never crosses from one round into another.
 struct StealRequest {
   static constexpr Tag tag = Tag::steal_request;
+  std::uint32_t round = 0;
 
   template <typename Archive>
-  void serialize(Archive& /*archive*/, unsigned /*version*/) {}
+  void serialize(Archive& archive, unsigned /*version*/) {
+    archive & round;
+  }
 };
 
 struct StealReply {
@@ -77,6 +83,17 @@ struct StealReply {
   template <typename Archive>
   void serialize(Archive& archive, unsigned /*version*/) {
     archive & ranges;
+  }
+};
+
+struct RoundStart {
+  static constexpr Tag tag = Tag::round_start;
+  std::uint32_t round = 0;
+  Bytes state;  // the kernel's broadcast state for this round
+
+  template <typename Archive>
+  void serialize(Archive& archive, unsigned /*version*/) {
+    archive & round & state;
   }
 };
 

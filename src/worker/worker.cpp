@@ -34,6 +34,7 @@ scheduling::Backoff grant_waiting() {
 Worker::Worker(protocol::Endpoint& endpoint, const kernels::JobPlan& plan, kernels::Kernel& kernel,
                Clock::time_point job_start)
     : endpoint_(endpoint),
+      kernel_(kernel),
       runner_(plan, kernel, job_start),
       job_start_(job_start),
       self_(static_cast<std::uint32_t>(endpoint.rank() - 1)),
@@ -87,7 +88,7 @@ std::optional<int> Worker::run() {
       active = true;
     }
     if (decision.steal) {
-      endpoint_.send(static_cast<Rank>(victims_.next() + 1), protocol::StealRequest{});
+      endpoint_.send(static_cast<Rank>(victims_.next() + 1), protocol::StealRequest{round_});
       steal_outstanding_ = true;
       active = true;
     }
@@ -156,7 +157,7 @@ bool Worker::handle(const protocol::Envelope& envelope, std::optional<int>& abor
     }
     case Tag::steal_request: {
       protocol::StealReply reply;
-      {
+      if (envelope.as<protocol::StealRequest>().round == round_) {
         std::lock_guard lock(mutex_);
         if (!queue_.empty()) reply.ranges = queue_.steal_back_half();
       }
@@ -179,6 +180,15 @@ bool Worker::handle(const protocol::Envelope& envelope, std::optional<int>& abor
       work_ready_.notify_one();
       ++steals_received_;
       steal_backoff_.reset();
+      return false;
+    }
+    case Tag::round_start: {
+      const auto start = envelope.as<protocol::RoundStart>();
+      // The previous round is complete, so the executor is idle and the queue empty.
+      kernel_.begin_round(start.round, start.state);
+      round_ = start.round;
+      request_outstanding_ = true;  // the master deals the round's first grants unasked
+      master_exhausted_ = false;
       return false;
     }
     case Tag::stop:

@@ -54,6 +54,7 @@ class Worker {
   void wait(scheduling::Backoff::Duration pause);
 
   protocol::Endpoint& endpoint_;
+  kernels::Kernel& kernel_;
   PartitionRunner runner_;
   Clock::time_point job_start_;
   std::uint32_t self_;
@@ -81,6 +82,7 @@ class Worker {
   // Only this thread.
   protocol::Request request_;     // reused for every request sent
   protocol::GrantMessage grant_;  // reused for every grant received
+  std::uint32_t round_ = 0;
   bool request_outstanding_ = true;  // the master deals a first grant unasked
   bool master_exhausted_ = false;
   bool steal_outstanding_ = false;
