@@ -1,6 +1,7 @@
 #include "kernels/registry.hpp"
 
 #include "common/error.hpp"
+#include "kernels/histogram.hpp"
 #include "kernels/spin.hpp"
 #include "kernels/stats.hpp"
 
@@ -21,6 +22,7 @@ struct Entry {
 const std::vector<Entry>& entries() {
   static const std::vector<Entry> table{
       {"stats", [](const JobPlan& plan) { return std::make_unique<StatsKernel>(plan); }},
+      {"histogram", [](const JobPlan& plan) { return std::make_unique<HistogramKernel>(plan); }},
       {"spin", [](const JobPlan& plan) { return std::make_unique<SpinKernel>(plan); }},
   };
   return table;
