@@ -3,8 +3,29 @@
 #include "common/error.hpp"
 
 #include <fmt/format.h>
+#include <glob.h>
 
 namespace kdsched::kernels {
+namespace {
+
+// Glob patterns expanded (sorted, as the shell does), plain paths checked; each file found is
+// one partition.
+std::vector<std::filesystem::path> expand_files(const std::vector<std::filesystem::path>& patterns) {
+  std::vector<std::filesystem::path> files;
+  for (const auto& pattern : patterns) {
+    glob_t found{};
+    const int status = glob(pattern.c_str(), 0, nullptr, &found);
+    if (status == 0) {
+      for (std::size_t i = 0; i < found.gl_pathc; ++i) files.emplace_back(found.gl_pathv[i]);
+    }
+    globfree(&found);
+    if (status == GLOB_NOMATCH) throw IoError(fmt::format("no file matches '{}'", pattern.string()));
+    if (status != 0) throw IoError(fmt::format("cannot list the files of '{}'", pattern.string()));
+  }
+  return files;
+}
+
+}  // namespace
 
 JobPlan make_job_plan(job::JobSpec spec) {
   PlanRequest request;
@@ -12,7 +33,14 @@ JobPlan make_job_plan(job::JobSpec spec) {
   request.partition_count = spec.partition.count;
 
   std::optional<io::DatasetInfo> input;
-  if (spec.input) {
+  std::vector<std::filesystem::path> files;
+  const bool file_input = spec.input && (!spec.input->files.empty() || spec.input->dataset.empty());
+  if (file_input) {
+    files = expand_files(spec.input->files.empty() ? std::vector{spec.input->file} : spec.input->files);
+    request = PlanRequest{};
+    request.rows = {0, files.size()};
+    request.rows_per_partition = 1;
+  } else if (spec.input) {
     const io::InputFile file(spec.input->file);
     input = file.dataset_info(spec.input->dataset);
     request.rows = {0, input->rows()};
@@ -22,7 +50,7 @@ JobPlan make_job_plan(job::JobSpec spec) {
     request.rows = {spec.partition.range->first, spec.partition.range->second};
   }
   PartitionPlan partitions = PartitionPlan::make(request);
-  return JobPlan{std::move(spec), std::move(input), std::move(partitions)};
+  return JobPlan{std::move(spec), std::move(input), std::move(partitions), std::move(files)};
 }
 
 }  // namespace kdsched::kernels

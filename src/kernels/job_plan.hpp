@@ -4,7 +4,9 @@
 #include "job/job_spec.hpp"
 #include "partition/partition_plan.hpp"
 
+#include <filesystem>
 #include <optional>
+#include <vector>
 
 namespace kdsched::kernels {
 
@@ -14,6 +16,7 @@ struct JobPlan {
   job::JobSpec spec;
   std::optional<io::DatasetInfo> input;
   PartitionPlan partitions;
+  std::vector<std::filesystem::path> files;  // one partition per file, when the input is files
 
   std::uint64_t row_bytes() const { return input ? input->row_bytes() : 0; }
 };

@@ -9,9 +9,23 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 
 namespace kdsched::kernels {
+
+// Thrown by map() for a partition that failed but still has a partial result to report (an
+// external program's exit code, say): the partition counts as failed, and the master merges the
+// partial all the same.
+class PartitionFailure : public std::runtime_error {
+ public:
+  PartitionFailure(const std::string& message, Bytes partial)
+      : std::runtime_error(message), partial_(std::move(partial)) {}
+  const Bytes& partial() const { return partial_; }
+
+ private:
+  Bytes partial_;
+};
 
 // One partition as a kernel sees it.
 struct Task {

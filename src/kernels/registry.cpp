@@ -1,6 +1,7 @@
 #include "kernels/registry.hpp"
 
 #include "common/error.hpp"
+#include "kernels/command.hpp"
 #include "kernels/histogram.hpp"
 #include "kernels/spin.hpp"
 #include "kernels/stats.hpp"
@@ -23,6 +24,7 @@ const std::vector<Entry>& entries() {
   static const std::vector<Entry> table{
       {"stats", [](const JobPlan& plan) { return std::make_unique<StatsKernel>(plan); }},
       {"histogram", [](const JobPlan& plan) { return std::make_unique<HistogramKernel>(plan); }},
+      {"command", [](const JobPlan& plan) { return std::make_unique<CommandKernel>(plan); }},
       {"spin", [](const JobPlan& plan) { return std::make_unique<SpinKernel>(plan); }},
   };
   return table;

@@ -26,9 +26,9 @@ void ResultCollector::accept(Rank rank, const protocol::Outcome& outcome) {
   record.start_s = outcome.start_s;
   record.end_s = outcome.end_s;
   record.status = outcome.ok ? 0 : 1;
-  if (outcome.ok) {
-    kernel_.merge(kernels::Task{outcome.id, rows}, outcome.partial);
-  } else {
+  // A failed partition may still carry a partial result (see kernels::PartitionFailure).
+  if (outcome.ok || !outcome.partial.empty()) kernel_.merge(kernels::Task{outcome.id, rows}, outcome.partial);
+  if (!outcome.ok) {
     // Report the lowest failing id, so that the message does not depend on timing.
     if (failed_++ == 0 || outcome.id < first_failed_id_) {
       first_failed_id_ = outcome.id;

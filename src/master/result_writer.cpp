@@ -34,9 +34,9 @@ void write_result(const kernels::JobPlan& plan, kernels::Kernel& kernel, const R
   root.set_attribute("wall_seconds", facts.wall_seconds);
   root.set_attribute("master_cpu_seconds", facts.master_cpu_seconds);
   // Absolute, so that the result still says where its input was when it is moved or shared.
-  root.set_attribute("input_file",
-                     plan.spec.input ? std::filesystem::absolute(plan.spec.input->file).lexically_normal().string()
-                                     : std::string());
+  const bool has_file = plan.spec.input && !plan.spec.input->file.empty();
+  root.set_attribute("input_file", has_file ? std::filesystem::absolute(plan.spec.input->file).lexically_normal().string()
+                                            : std::string());
   root.set_attribute("input_dataset", plan.spec.input ? plan.spec.input->dataset : std::string());
 
   io::Group result = root.create_group("result");

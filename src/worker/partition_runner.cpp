@@ -25,6 +25,10 @@ protocol::Outcome PartitionRunner::run(PartitionId id, bool stolen) {
       bytes_read_ += task.rows.size() * plan_.row_bytes();
     }
     outcome.partial = kernel_.map(task, block_);
+  } catch (const kernels::PartitionFailure& failure) {
+    outcome.ok = false;
+    outcome.error = failure.what();
+    outcome.partial = failure.partial();
   } catch (const std::exception& error) {
     outcome.ok = false;
     outcome.error = error.what();
