@@ -28,7 +28,7 @@ void print_plan(const kernels::JobPlan& plan) {
     text += fmt::format("  range       [{}, {})\n", plan.partitions.rows().begin, plan.partitions.rows().end);
   }
   const std::uint64_t count = plan.partitions.count();
-  text += fmt::format("  partitions  {} ({})\n", count, plan.partitions.explanation());
+  text += fmt::format("  partitions  {} ({})\n", count, plan.files.empty() ? plan.partitions.explanation() : "one per file");
   if (count > 0) {
     const IndexRange first = plan.partitions.range(0);
     text += fmt::format("              first rows [{}, {}), {} per partition\n", first.begin, first.end,
