@@ -1,4 +1,5 @@
 #include "kernels/moments.hpp"
+#include "reference/column_stats.hpp"
 
 #include <gtest/gtest.h>
 
@@ -10,37 +11,6 @@ namespace kdsched::kernels {
 namespace {
 
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
-
-// The textbook two-pass computation over a whole column, skipping NaN, in extended precision so
-// that the reference itself is exact to well below the tolerance: what the merged partial
-// results must match.
-struct Reference {
-  std::uint64_t count = 0, nan_count = 0;
-  double mean = 0, variance = 0, min = INFINITY, max = -INFINITY;
-};
-
-Reference two_pass(const std::vector<double>& values, std::uint64_t cols, std::uint64_t col) {
-  Reference ref;
-  long double sum = 0;
-  for (std::size_t i = col; i < values.size(); i += cols) {
-    if (std::isnan(values[i])) {
-      ++ref.nan_count;
-      continue;
-    }
-    ++ref.count;
-    sum += values[i];
-    ref.min = std::min(ref.min, values[i]);
-    ref.max = std::max(ref.max, values[i]);
-  }
-  const long double mean = sum / static_cast<long double>(ref.count);
-  long double squares = 0;
-  for (std::size_t i = col; i < values.size(); i += cols) {
-    if (!std::isnan(values[i])) squares += (values[i] - mean) * (values[i] - mean);
-  }
-  ref.mean = static_cast<double>(mean);
-  ref.variance = static_cast<double>(squares / static_cast<long double>(ref.count));
-  return ref;
-}
 
 // Moments of `rows` rows merged from partitions of the given sizes, in the given order.
 Moments merged(const std::vector<double>& values, std::uint64_t cols, const std::vector<std::uint64_t>& sizes) {
@@ -55,7 +25,7 @@ Moments merged(const std::vector<double>& values, std::uint64_t cols, const std:
 
 void expect_matches(const Moments& m, const std::vector<double>& values, std::uint64_t cols) {
   for (std::uint64_t c = 0; c < cols; ++c) {
-    const Reference ref = two_pass(values, cols, c);
+    const reference::ColumnStats ref = reference::column_stats(values, cols, c);
     EXPECT_EQ(m.count[c], ref.count) << "column " << c;
     EXPECT_EQ(m.nan_count[c], ref.nan_count) << "column " << c;
     EXPECT_NEAR(m.mean[c], ref.mean, 1e-12 * std::max(1.0, std::abs(ref.mean))) << "column " << c;

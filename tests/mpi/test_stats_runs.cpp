@@ -1,5 +1,6 @@
 #include "io/result_file.hpp"
 #include "mpi/harness.hpp"
+#include "reference/column_stats.hpp"
 
 #include <fmt/format.h>
 
@@ -48,38 +49,6 @@ std::vector<double> make_values(const Shape& shape, std::uint64_t seed) {
   return values;
 }
 
-struct ColumnTruth {
-  std::uint64_t count = 0, nan_count = 0;
-  double mean = NAN, variance = NAN, min = NAN, max = NAN;
-};
-
-// numpy-style two-pass statistics per column, in extended precision.
-ColumnTruth truth(const std::vector<double>& values, std::uint64_t cols, std::uint64_t col) {
-  ColumnTruth t;
-  long double sum = 0;
-  double lo = INFINITY, hi = -INFINITY;
-  for (std::size_t i = col; i < values.size(); i += cols) {
-    if (std::isnan(values[i])) {
-      ++t.nan_count;
-      continue;
-    }
-    ++t.count;
-    sum += values[i];
-    lo = std::min(lo, values[i]);
-    hi = std::max(hi, values[i]);
-  }
-  const long double mean = sum / t.count;
-  long double squares = 0;
-  for (std::size_t i = col; i < values.size(); i += cols) {
-    if (!std::isnan(values[i])) squares += (values[i] - mean) * (values[i] - mean);
-  }
-  t.mean = static_cast<double>(mean);
-  t.variance = static_cast<double>(squares / t.count);
-  t.min = lo;
-  t.max = hi;
-  return t;
-}
-
 void expect_close(double actual, double expected, const std::string& what) {
   EXPECT_NEAR(actual, expected, 1e-12 * std::max(std::abs(expected), 1e-300)) << what;
 }
@@ -125,7 +94,7 @@ stealing = "random"
   const auto max = result.read_f64("/result/max");
   ASSERT_EQ(count.size(), cols);
   for (std::uint64_t c = 0; c < cols; ++c) {
-    const ColumnTruth t = truth(values, cols, c);
+    const reference::ColumnStats t = reference::column_stats(values, cols, c);
     const std::string where = fmt::format("column {}", c);
     EXPECT_EQ(count[c], t.count) << where;
     EXPECT_EQ(nan_count[c], t.nan_count) << where;
