@@ -78,23 +78,35 @@ const std::filesystem::path& InputFile::path() const { return impl_->path; }
 
 DatasetInfo InputFile::dataset_info(const std::string& dataset) const { return impl_->open(dataset).info; }
 
-void InputFile::read_rows(const std::string& dataset, std::uint64_t begin, std::uint64_t end, Block& out) const {
+// Rows [begin, end) into `values`, converted by HDF5 to `memory_type` on the way.
+template <typename T>
+std::uint64_t InputFile::read_into(const std::string& dataset, std::uint64_t begin, std::uint64_t end,
+                                   std::vector<T>& values) const {
   const OpenDataset& open = impl_->open(dataset);
   if (begin > end || end > open.info.rows()) {
     throw IoError(
         fmt::format("rows [{}, {}) are outside {} ({} rows)", begin, end, impl_->describe(dataset), open.info.rows()));
   }
-  out.rows = end - begin;
-  out.cols = open.info.cols();
-  out.values.resize(out.rows * out.cols);
-  if (out.rows == 0) return;
+  const std::uint64_t rows = end - begin;
+  values.resize(rows * open.info.cols());
+  if (rows == 0) return open.info.cols();
   std::string what = fmt::format("cannot read rows [{}, {}) of {}", begin, end, impl_->describe(dataset));
-  h5::Handle file_space = h5::select_rows(open.id.get(), begin, out.rows, what);
-  h5::Handle memory_space = h5::memory_space(out.values.size(), what);
-  // HDF5 converts every numeric file type to double on the way.
-  h5::check(
-      H5Dread(open.id.get(), H5T_NATIVE_DOUBLE, memory_space.get(), file_space.get(), H5P_DEFAULT, out.values.data()),
-      what);
+  h5::Handle file_space = h5::select_rows(open.id.get(), begin, rows, what);
+  h5::Handle memory_space = h5::memory_space(values.size(), what);
+  const hid_t memory_type = std::is_same_v<T, double> ? H5T_NATIVE_DOUBLE : H5T_NATIVE_INT64;
+  h5::check(H5Dread(open.id.get(), memory_type, memory_space.get(), file_space.get(), H5P_DEFAULT, values.data()), what);
+  return open.info.cols();
+}
+
+void InputFile::read_rows(const std::string& dataset, std::uint64_t begin, std::uint64_t end, Block& out) const {
+  out.cols = read_into(dataset, begin, end, out.values);
+  out.rows = end - begin;
+}
+
+std::vector<std::int64_t> InputFile::read_i64(const std::string& dataset, std::uint64_t begin, std::uint64_t end) const {
+  std::vector<std::int64_t> values;
+  read_into(dataset, begin, end, values);
+  return values;
 }
 
 std::vector<double> InputFile::read_vector(const std::string& dataset) const {

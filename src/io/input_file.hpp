@@ -42,7 +42,14 @@ class InputFile {
   // A whole 1-D dataset as float64.
   std::vector<double> read_vector(const std::string& dataset) const;
 
+  // Rows [begin, end) of an integer dataset as int64, exactly (CSR items and offsets).
+  std::vector<std::int64_t> read_i64(const std::string& dataset, std::uint64_t begin, std::uint64_t end) const;
+
  private:
+  template <typename T>
+  std::uint64_t read_into(const std::string& dataset, std::uint64_t begin, std::uint64_t end,
+                          std::vector<T>& values) const;
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -34,8 +34,22 @@ JobPlan make_job_plan(job::JobSpec spec) {
 
   std::optional<io::DatasetInfo> input;
   std::vector<std::filesystem::path> files;
-  const bool file_input = spec.input && (!spec.input->files.empty() || spec.input->dataset.empty());
-  if (file_input) {
+  const bool transactions = spec.input && !spec.input->items.empty();
+  const bool file_input = spec.input && !transactions && (!spec.input->files.empty() || spec.input->dataset.empty());
+  if (transactions) {
+    if (spec.input->offsets.empty()) throw UsageError(fmt::format("{}: [input] items needs offsets", spec.path.string()));
+    const io::InputFile file(spec.input->file);
+    const io::DatasetInfo offsets = file.dataset_info(spec.input->offsets);
+    const io::DatasetInfo items = file.dataset_info(spec.input->items);
+    if (offsets.cols() != 1 || items.cols() != 1 || offsets.rows() == 0) {
+      throw IoError(fmt::format("'{}' needs 1-D datasets {} (n + 1 offsets) and {}", spec.input->file.string(),
+                                spec.input->offsets, spec.input->items));
+    }
+    const std::uint64_t n = offsets.rows() - 1;
+    request.rows = {0, n};
+    // For the default size: the average bytes of a transaction.
+    request.row_bytes = n ? (items.rows() * items.row_bytes() + offsets.rows() * offsets.row_bytes()) / n + 1 : 8;
+  } else if (file_input) {
     files = expand_files(spec.input->files.empty() ? std::vector{spec.input->file} : spec.input->files);
     request = PlanRequest{};
     request.rows = {0, files.size()};
@@ -50,7 +64,7 @@ JobPlan make_job_plan(job::JobSpec spec) {
     request.rows = {spec.partition.range->first, spec.partition.range->second};
   }
   PartitionPlan partitions = PartitionPlan::make(request);
-  return JobPlan{std::move(spec), std::move(input), std::move(partitions), std::move(files)};
+  return JobPlan{std::move(spec), std::move(input), std::move(partitions), std::move(files), transactions};
 }
 
 }  // namespace kdsched::kernels

@@ -17,6 +17,7 @@ struct JobPlan {
   std::optional<io::DatasetInfo> input;
   PartitionPlan partitions;
   std::vector<std::filesystem::path> files;  // one partition per file, when the input is files
+  bool transactions = false;                 // the input is CSR transactions (items + offsets)
 
   std::uint64_t row_bytes() const { return input ? input->row_bytes() : 0; }
 };
