@@ -77,7 +77,7 @@ TEST_P(ItemsetsRun, EqualsBruteForceForAnyPartitioning) {
   const auto [ranks, partitions] = GetParam();
   const auto db = make_database(300, 9, 5);
   write_csr(path("db.h5"), db);
-  const std::uint64_t min_count = 45, max_length = 4;
+  const std::uint64_t min_count = 30, max_length = 4;
   write_text("job.toml", fmt::format("[job]\nname = \"fi\"\noutput = \"fi.h5\"\n[input]\nfile = \"db.h5\"\n"
                                      "items = \"/transactions/items\"\noffsets = \"/transactions/offsets\"\n"
                                      "[partition]\ncount = {}\n[kernel]\nname = \"itemsets\"\nmin_count = {}\n"
