@@ -31,6 +31,24 @@ struct BlobsOptions {
 };
 int gen_blobs_command(const BlobsOptions& options);
 
+struct TransactionsOptions {
+  std::uint64_t transactions = 0;
+  std::uint64_t items = 0;
+  double avg_length = 10;
+  std::uint64_t patterns = 100;
+  std::uint64_t seed = 0;
+  std::string out;
+  bool force = false;
+};
+int gen_transactions_command(const TransactionsOptions& options);
+
+struct ImportOptions {
+  std::string input;
+  std::string out;
+  bool force = false;
+};
+int import_fimi_command(const ImportOptions& options);
+
 int report_command(const std::string& path, bool json);
 
 // "kdsched: error: MESSAGE" on stderr: the one line a user sees when something goes wrong.

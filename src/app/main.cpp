@@ -54,6 +54,31 @@ int main(int argc, char** argv) {
   gen_blobs->add_option("--dataset", blobs.dataset, "Dataset name for the points");
   gen_blobs->add_flag("--force", blobs.force, "Overwrite an existing output file");
 
+  app::TransactionsOptions transactions;
+  auto* gen_transactions =
+      gen->add_subcommand("transactions", "Market-basket transactions with embedded patterns (IBM Quest style)");
+  gen_transactions->add_option("--transactions", transactions.transactions, "Number of transactions")
+      ->required()
+      ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1} << 34));
+  gen_transactions->add_option("--items", transactions.items, "Number of distinct items")
+      ->required()
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
+  gen_transactions->add_option("--avg-length", transactions.avg_length, "Average items per transaction")
+      ->required()
+      ->check(CLI::Range(1.0, 1e6));
+  gen_transactions->add_option("--patterns", transactions.patterns, "Number of embedded patterns (default 100)");
+  gen_transactions->add_option("--seed", transactions.seed, "Random seed");
+  gen_transactions->add_option("--out", transactions.out, "Output HDF5 file")->required();
+  gen_transactions->add_flag("--force", transactions.force, "Overwrite an existing output file");
+
+  app::ImportOptions import_options;
+  auto* import = cli.add_subcommand("import", "Convert data from other tools into kdsched's inputs");
+  import->require_subcommand(1);
+  auto* import_fimi = import->add_subcommand("fimi", "FIMI text (one transaction per line) to CSR HDF5");
+  import_fimi->add_option("file", import_options.input, "FIMI .dat file")->required();
+  import_fimi->add_option("--out", import_options.out, "Output HDF5 file")->required();
+  import_fimi->add_flag("--force", import_options.force, "Overwrite an existing output file");
+
   std::string report_path;
   bool report_json = false;
   auto* report = cli.add_subcommand("report", "Summarize a result file: status, timings, load balance, result");
@@ -79,6 +104,8 @@ int main(int argc, char** argv) {
     if (cli.got_subcommand("run")) return app::run_command(run);
     if (cli.got_subcommand("validate")) return app::validate_command(validate_jobs);
     if (gen->got_subcommand("blobs")) return app::gen_blobs_command(blobs);
+    if (gen->got_subcommand("transactions")) return app::gen_transactions_command(transactions);
+    if (import->got_subcommand("fimi")) return app::import_fimi_command(import_options);
     if (cli.got_subcommand("report")) return app::report_command(report_path, report_json);
   } catch (const Error& e) {
     app::print_error(e.what());

@@ -48,6 +48,21 @@ std::string json_string(const std::string& text) {
 
 std::string json_number(double value) { return std::isfinite(value) ? fmt::format("{}", value) : "null"; }
 
+// The first values of every dataset under `group`, nested groups included ("rules/lift").
+void add_preview(const io::ResultFile& file, const std::string& group, const std::string& prefix,
+                 std::vector<std::pair<std::string, std::vector<double>>>& preview) {
+  for (const auto& name : file.members(group)) {
+    const std::string path = group + "/" + name;
+    if (file.is_group(path)) {
+      add_preview(file, path, prefix + name + "/", preview);
+      continue;
+    }
+    std::vector<double> values = file.read_f64(path);
+    values.resize(std::min<std::size_t>(values.size(), 8));
+    preview.emplace_back(prefix + name, std::move(values));
+  }
+}
+
 Summary summarize(const io::ResultFile& file) {
   Summary s;
   s.attributes = file.attributes("/");
@@ -70,12 +85,7 @@ Summary summarize(const io::ResultFile& file) {
     if (mpi_ranks == 1 || w.rank != 0) ++s.working_ranks;
   }
   if (s.makespan_s > 0 && s.working_ranks > 0) s.efficiency = s.busy_s / (static_cast<double>(s.working_ranks) * s.makespan_s);
-  for (const auto& name : file.members("/result")) {
-    std::vector<std::uint64_t> dims;
-    std::vector<double> values = file.read_f64("/result/" + name, &dims);
-    values.resize(std::min<std::size_t>(values.size(), 8));
-    s.preview.emplace_back(name, std::move(values));
-  }
+  add_preview(file, "/result", "", s.preview);
   return s;
 }
 

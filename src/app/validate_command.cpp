@@ -21,6 +21,9 @@ void print_plan(const kernels::JobPlan& plan) {
     text += fmt::format("  input       {}:{}  {} rows x {} cols, {}, {}\n", spec.input->file.string(), input.name,
                         input.rows(), input.cols(), io::to_string(input.type),
                         input.chunk_rows ? fmt::format("chunks of {} rows", *input.chunk_rows) : "contiguous");
+  } else if (plan.transactions) {
+    text += fmt::format("  input       {}: {} transactions ({}, {})\n", spec.input->file.string(),
+                        plan.partitions.rows().size(), spec.input->items, spec.input->offsets);
   } else if (!plan.files.empty()) {
     text += fmt::format("  input       {} files, one partition each; the first: {}\n", plan.files.size(),
                         plan.files.front().string());

@@ -176,6 +176,14 @@ std::map<std::string, AttributeValue> ResultFile::attributes(const std::string& 
   return attributes;
 }
 
+bool ResultFile::is_group(const std::string& object_path) const {
+  if (!exists(object_path)) return false;
+  H5O_info_t info{};
+  h5::check(H5Oget_info_by_name(impl_->file.get(), object_path.c_str(), &info, H5P_DEFAULT),
+            "cannot inspect " + impl_->describe("object", object_path));
+  return info.type == H5O_TYPE_GROUP;
+}
+
 std::vector<std::string> ResultFile::members(const std::string& group_path) const {
   impl_->require("group", group_path);
   std::string what = "cannot list " + impl_->describe("group", group_path);

@@ -28,6 +28,8 @@ class ResultFile {
   // All attributes of a group or dataset, by name.
   std::map<std::string, AttributeValue> attributes(const std::string& object_path) const;
 
+  bool is_group(const std::string& object_path) const;
+
   // Names of the members of a group, sorted.
   std::vector<std::string> members(const std::string& group_path) const;
 

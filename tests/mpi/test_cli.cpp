@@ -14,6 +14,8 @@ TEST_F(Cli, EverySubcommandHasHelp) {
                                               {"validate", "--help"},
                                               {"gen", "--help"},
                                               {"gen", "blobs", "--help"},
+                                              {"gen", "transactions", "--help"},
+                                              {"import", "fimi", "--help"},
                                               {"report", "--help"}}) {
     const Completed help = run(0, args);
     EXPECT_EQ(help.exit_code, 0) << args.front();
@@ -56,6 +58,49 @@ TEST_F(Cli, GeneratedBlobsAreDeterministicForASeed) {
   }
   EXPECT_EQ(run(0, {"gen", "blobs", "--rows", "10", "--cols", "1", "--centers", "1", "--out", "a.h5"}).exit_code, 3)
       << "an existing file is not overwritten without --force";
+}
+
+TEST_F(Cli, TransactionsAreGeneratedDeterministically) {
+  for (const char* name : {"a.h5", "b.h5"}) {
+    ASSERT_EQ(run(0, {"gen", "transactions", "--transactions", "500", "--items", "50", "--avg-length", "6",
+                      "--patterns", "10", "--seed", "3", "--out", name})
+                  .exit_code,
+              0);
+  }
+  const io::ResultFile a(path("a.h5")), b(path("b.h5"));
+  const auto items = a.read_i64("/transactions/items");
+  const auto offsets = a.read_i64("/transactions/offsets");
+  EXPECT_EQ(items, b.read_i64("/transactions/items"));
+  ASSERT_EQ(offsets.size(), 501u);
+  EXPECT_EQ(offsets.front(), 0);
+  EXPECT_EQ(offsets.back(), static_cast<std::int64_t>(items.size()));
+  // Sets of valid item ids, about avg-length long.
+  for (std::size_t t = 0; t + 1 < offsets.size(); ++t) {
+    EXPECT_GE(offsets[t + 1], offsets[t] + 1);
+    for (auto i = offsets[t]; i < offsets[t + 1]; ++i) {
+      EXPECT_GE(items[static_cast<std::size_t>(i)], 0);
+      EXPECT_LT(items[static_cast<std::size_t>(i)], 50);
+      if (i > offsets[t]) EXPECT_LT(items[static_cast<std::size_t>(i - 1)], items[static_cast<std::size_t>(i)]);
+    }
+  }
+  const double average = static_cast<double>(items.size()) / 500.0;
+  EXPECT_GT(average, 4.0);
+  EXPECT_LT(average, 8.0);
+}
+
+TEST_F(Cli, FimiImportKeepsTransactionsAndNamesBadLines) {
+  write_text("good.dat", "1 2 3\n7\n\n 4  5 \n");
+  ASSERT_EQ(run(0, {"import", "fimi", "good.dat", "--out", "good.h5"}).exit_code, 0);
+  const io::ResultFile good(path("good.h5"));
+  EXPECT_EQ(good.read_i64("/transactions/items"), (std::vector<std::int64_t>{1, 2, 3, 7, 4, 5}));
+  EXPECT_EQ(good.read_i64("/transactions/offsets"), (std::vector<std::int64_t>{0, 3, 4, 4, 6}));
+
+  write_text("bad.dat", "1 2\n3 -4\n");
+  const Completed bad = run(0, {"import", "fimi", "bad.dat", "--out", "bad.h5"});
+  EXPECT_EQ(bad.exit_code, 3);
+  ASSERT_EQ(bad.error_lines().size(), 1u) << bad.err;
+  EXPECT_NE(bad.error_lines()[0].find("bad.dat:2: '-4' is not an item id"), std::string::npos) << bad.err;
+  EXPECT_FALSE(std::filesystem::exists(path("bad.h5")));
 }
 
 TEST_F(Cli, ValidatePrintsThePlanAndRunsNothing) {
