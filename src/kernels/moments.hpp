@@ -15,7 +15,8 @@ struct Moments {
   std::vector<double> min;
   std::vector<double> max;
 
-  explicit Moments(std::uint64_t columns = 0);
+  Moments() = default;
+  explicit Moments(std::uint64_t columns);
 
   std::uint64_t columns() const { return count.size(); }
 

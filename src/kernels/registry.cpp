@@ -4,6 +4,7 @@
 #include "kernels/command.hpp"
 #include "kernels/histogram.hpp"
 #include "kernels/itemsets.hpp"
+#include "kernels/kmeans.hpp"
 #include "kernels/spin.hpp"
 #include "kernels/stats.hpp"
 
@@ -25,6 +26,7 @@ const std::vector<Entry>& entries() {
   static const std::vector<Entry> table{
       {"stats", [](const JobPlan& plan) { return std::make_unique<StatsKernel>(plan); }},
       {"histogram", [](const JobPlan& plan) { return std::make_unique<HistogramKernel>(plan); }},
+      {"kmeans", [](const JobPlan& plan) { return std::make_unique<KMeansKernel>(plan); }},
       {"itemsets", [](const JobPlan& plan) { return std::make_unique<ItemsetsKernel>(plan); }},
       {"command", [](const JobPlan& plan) { return std::make_unique<CommandKernel>(plan); }},
       {"spin", [](const JobPlan& plan) { return std::make_unique<SpinKernel>(plan); }},

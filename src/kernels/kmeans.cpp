@@ -1,0 +1,214 @@
+#include "kernels/kmeans.hpp"
+
+#include "common/error.hpp"
+#include "io/input_file.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <random>
+#include <set>
+#include <string_view>
+
+namespace kdsched::kernels {
+namespace {
+
+constexpr std::string_view known_keys[] = {"k", "max_iterations", "tolerance", "seed", "init", "init_dataset"};
+
+// k distinct row ids out of n, in the order drawn (Floyd's sampling, then a seeded shuffle).
+std::vector<std::uint64_t> draw_rows(std::uint64_t k, std::uint64_t n, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::set<std::uint64_t> chosen;
+  for (std::uint64_t j = n - k; j < n; ++j) {
+    const std::uint64_t t = rng() % (j + 1);
+    chosen.insert(chosen.contains(t) ? j : t);
+  }
+  std::vector<std::uint64_t> ids(chosen.begin(), chosen.end());
+  for (std::size_t i = ids.size(); i > 1; --i) std::swap(ids[i - 1], ids[rng() % i]);
+  return ids;
+}
+
+}  // namespace
+
+KMeansKernel::KMeansKernel(const JobPlan& plan)
+    : d_(plan.input ? plan.input->cols() : 0), n_(plan.input ? plan.input->rows() : 0), moments_(d_) {
+  const job::Params& params = plan.spec.kernel_params;
+  params.require_only(known_keys);
+  if (!plan.input) params.fail("name", "the kmeans kernel needs an [input] dataset");
+  k_ = static_cast<std::uint64_t>(params.get_int("k", 0, 1, std::int64_t{1} << 24));
+  if (!params.contains("k")) params.fail("k", "the kmeans kernel needs k, the number of clusters");
+  if (k_ > n_) params.fail("k", fmt::format("k = {} is more than the {} rows of the input", k_, n_));
+  max_iterations_ = static_cast<std::uint64_t>(params.get_int("max_iterations", 300, 1, std::int64_t{1} << 30));
+  tolerance_ = params.get_double("tolerance", 1e-4);
+  if (!(tolerance_ >= 0)) params.fail("tolerance", "tolerance must be >= 0");
+  const auto seed = static_cast<std::uint64_t>(params.get_int("seed", 0, 0, std::numeric_limits<std::int64_t>::max()));
+
+  const std::string init = params.get_string("init", "k-means||");
+  if (init == "random") {
+    init_ids_ = draw_rows(k_, n_, seed);
+  } else if (init == "dataset") {
+    const auto name = params.find_string("init_dataset");
+    if (!name) params.fail("init_dataset", "init = \"dataset\" needs init_dataset = \"/path\" (a k x d dataset)");
+    const io::InputFile file(plan.spec.input->file);
+    const io::DatasetInfo info = file.dataset_info(*name);
+    if (info.rows() != k_ || info.cols() != d_) {
+      params.fail("init_dataset", fmt::format("{} is {} x {}; k-means needs k x d = {} x {}", *name, info.rows(),
+                                              info.cols(), k_, d_));
+    }
+    io::Block block;
+    file.read_rows(*name, 0, k_, block);
+    state_.centroids = std::move(block.values);
+  } else if (init == "k-means||") {
+    params.fail("init", "init = \"k-means||\" is not available in this version yet; use \"random\" or \"dataset\"");
+  } else {
+    params.fail("init", fmt::format("init '{}' must be \"k-means||\", \"random\" or \"dataset\"", init));
+  }
+}
+
+std::pair<std::int32_t, double> KMeansKernel::nearest(const double* row) const {
+  std::int32_t best = 0;
+  double best_d2 = std::numeric_limits<double>::infinity();
+  for (std::uint64_t c = 0; c < k_; ++c) {
+    const double* centroid = state_.centroids.data() + c * d_;
+    double d2 = 0;
+    for (std::uint64_t j = 0; j < d_; ++j) {
+      const double diff = row[j] - centroid[j];
+      d2 += diff * diff;
+    }
+    if (d2 < best_d2) {  // strict: ties go to the lowest index
+      best_d2 = d2;
+      best = static_cast<std::int32_t>(c);
+    }
+  }
+  return {best, best_d2};
+}
+
+KMeansPartial KMeansKernel::map_partition(const Task& task, const io::Block& rows) {
+  KMeansPartial partial;
+  switch (state_.phase) {
+    case Phase::statistics:
+      partial.moments = Moments::of_rows(rows.values.data(), rows.rows, rows.cols);
+      for (const auto id : init_ids_) {
+        if (id < task.rows.begin || id >= task.rows.end) continue;
+        partial.ids.push_back(id);
+        const double* row = rows.row(id - task.rows.begin);
+        partial.rows.insert(partial.rows.end(), row, row + d_);
+      }
+      break;
+    case Phase::lloyd:
+      partial.sums.assign(k_ * d_, 0.0);
+      partial.counts.assign(k_, 0);
+      for (std::uint64_t r = 0; r < rows.rows; ++r) {
+        const double* row = rows.row(r);
+        const auto [label, d2] = nearest(row);
+        double* sum = partial.sums.data() + static_cast<std::uint64_t>(label) * d_;
+        for (std::uint64_t j = 0; j < d_; ++j) sum[j] += row[j];
+        ++partial.counts[static_cast<std::size_t>(label)];
+        partial.inertia += d2;
+      }
+      break;
+    case Phase::labels:
+      partial.counts.assign(k_, 0);
+      partial.labels.resize(rows.rows);
+      for (std::uint64_t r = 0; r < rows.rows; ++r) {
+        const auto [label, d2] = nearest(rows.row(r));
+        partial.labels[r] = label;
+        ++partial.counts[static_cast<std::size_t>(label)];
+        partial.inertia += d2;
+      }
+      break;
+  }
+  return partial;
+}
+
+void KMeansKernel::merge_partial(const Task& task, const KMeansPartial& partial) {
+  switch (state_.phase) {
+    case Phase::statistics:
+      moments_.merge(partial.moments);
+      partials_.emplace(task.id, partial);
+      break;
+    case Phase::lloyd:
+      partials_.emplace(task.id, partial);
+      break;
+    case Phase::labels:
+      if (labels_.empty()) labels_.assign(n_, -1);
+      std::copy(partial.labels.begin(), partial.labels.end(), labels_.begin() + static_cast<std::ptrdiff_t>(task.rows.begin));
+      for (std::uint64_t c = 0; c < k_; ++c) cluster_sizes_[c] += partial.counts[c];
+      inertia_ += partial.inertia;
+      break;
+  }
+}
+
+std::vector<double> KMeansKernel::averaged_centroids() const {
+  std::vector<double> sums(k_ * d_, 0.0);
+  std::vector<std::uint64_t> counts(k_, 0);
+  for (const auto& [id, partial] : partials_) {  // in partition order: reproducible sums
+    for (std::size_t i = 0; i < sums.size(); ++i) sums[i] += partial.sums[i];
+    for (std::size_t c = 0; c < k_; ++c) counts[c] += partial.counts[c];
+  }
+  std::vector<double> centroids = state_.centroids;
+  for (std::uint64_t c = 0; c < k_; ++c) {
+    if (counts[c] == 0) continue;  // an empty cluster keeps its centroid
+    for (std::uint64_t j = 0; j < d_; ++j) centroids[c * d_ + j] = sums[c * d_ + j] / static_cast<double>(counts[c]);
+  }
+  return centroids;
+}
+
+std::optional<Bytes> KMeansKernel::next_round() {
+  State next = state_;
+  if (state_.phase == Phase::statistics) {
+    for (std::uint64_t j = 0; j < d_; ++j) {
+      if (moments_.nan_count[j] > 0) throw IoError("the input holds NaN values; k-means needs finite data");
+    }
+    if (!init_ids_.empty()) {
+      next.centroids.assign(k_ * d_, 0.0);
+      for (const auto& [id, partial] : partials_) {
+        for (std::size_t i = 0; i < partial.ids.size(); ++i) {
+          const auto slot = static_cast<std::uint64_t>(std::find(init_ids_.begin(), init_ids_.end(), partial.ids[i]) - init_ids_.begin());
+          std::copy_n(partial.rows.begin() + static_cast<std::ptrdiff_t>(i * d_), d_, next.centroids.begin() + static_cast<std::ptrdiff_t>(slot * d_));
+        }
+      }
+    }
+    next.phase = Phase::lloyd;
+  } else if (state_.phase == Phase::lloyd) {
+    next.centroids = averaged_centroids();
+    ++iterations_;
+    double shift = 0;
+    for (std::size_t i = 0; i < next.centroids.size(); ++i) {
+      shift += (next.centroids[i] - state_.centroids[i]) * (next.centroids[i] - state_.centroids[i]);
+    }
+    // scikit-learn's rule: the tolerance is relative to the mean of the columns' variances.
+    double mean_variance = 0;
+    for (std::uint64_t j = 0; j < d_; ++j) mean_variance += moments_.m2[j] / static_cast<double>(moments_.count[j]);
+    mean_variance /= static_cast<double>(std::max<std::uint64_t>(d_, 1));
+    converged_ = shift == 0 || shift <= tolerance_ * mean_variance;
+    if (converged_ || iterations_ >= max_iterations_) next.phase = Phase::labels;
+  } else {
+    return std::nullopt;
+  }
+  partials_.clear();
+  return to_bytes(next);
+}
+
+void KMeansKernel::begin_round(std::uint32_t /*round*/, const Bytes& state) {
+  state_ = from_bytes<State>(state);
+  if (state_.phase == Phase::labels) {
+    cluster_sizes_.assign(k_, 0);
+    inertia_ = 0;
+  }
+}
+
+void KMeansKernel::finish(io::Group& result) {
+  result.write("centroids", std::span<const double>(state_.centroids), {k_, d_});
+  if (labels_.empty()) labels_.assign(n_, -1);
+  result.write("labels", std::span<const std::int32_t>(labels_));
+  if (cluster_sizes_.empty()) cluster_sizes_.assign(k_, 0);
+  result.write("cluster_sizes", std::span<const std::uint64_t>(cluster_sizes_));
+  result.set_attribute("inertia", inertia_);
+  result.set_attribute("iterations", iterations_);
+  result.set_attribute("converged", std::int64_t{converged_ ? 1 : 0});
+}
+
+}  // namespace kdsched::kernels

@@ -1,0 +1,81 @@
+#pragma once
+
+#include "kernels/job_plan.hpp"
+#include "kernels/kernel.hpp"
+#include "kernels/moments.hpp"
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace kdsched::kernels {
+
+// What a partition reports in each phase of k-means (only the fields of that phase are set).
+struct KMeansPartial {
+  Moments moments;                  // statistics pass: per-column variance, for the tolerance
+  std::vector<std::uint64_t> ids;   // statistics pass: rows picked for the initial centroids...
+  std::vector<double> rows;         // ...and their values
+  std::vector<double> sums;         // Lloyd: per-cluster coordinate sums (k x d)
+  std::vector<std::uint64_t> counts;  // Lloyd and labels: points per cluster
+  double inertia = 0;               // Lloyd and labels: sum of squared distances
+  std::vector<std::int32_t> labels;  // labels pass: nearest final centroid of each row
+
+  template <typename Archive>
+  void serialize(Archive& archive, unsigned /*version*/) {
+    archive & moments & ids & rows & sums & counts & inertia & labels;
+  }
+};
+
+// Lloyd's algorithm. Each iteration is a round: the master broadcasts the centroids, workers
+// return per-cluster sums for their partitions, and the master averages them in partition order
+// (so the result does not depend on which worker ran what). A statistics pass comes first (the
+// tolerance is relative to the data's variance) and a labels pass last.
+class KMeansKernel final : public TypedKernel<KMeansPartial> {
+ public:
+  explicit KMeansKernel(const JobPlan& plan);
+
+  bool reads_input() const override { return true; }
+  std::optional<Bytes> next_round() override;
+  void begin_round(std::uint32_t round, const Bytes& state) override;
+  void finish(io::Group& result) override;
+
+ protected:
+  KMeansPartial map_partition(const Task& task, const io::Block& rows) override;
+  void merge_partial(const Task& task, const KMeansPartial& partial) override;
+
+ private:
+  enum class Phase : std::uint8_t { statistics, lloyd, labels };
+  struct State {
+    Phase phase = Phase::statistics;
+    std::vector<double> centroids;  // k x d
+
+    template <typename Archive>
+    void serialize(Archive& archive, unsigned /*version*/) {
+      archive & phase & centroids;
+    }
+  };
+
+  // Index of the nearest centroid (ties to the lowest index) and the squared distance to it.
+  std::pair<std::int32_t, double> nearest(const double* row) const;
+  std::vector<double> averaged_centroids() const;
+
+  std::uint64_t k_;
+  std::uint64_t d_;
+  std::uint64_t n_;
+  std::uint64_t max_iterations_;
+  double tolerance_;
+  std::vector<std::uint64_t> init_ids_;  // rows of the "random" initialisation, ascending
+  State state_;
+
+  // Master side.
+  Moments moments_;
+  std::map<PartitionId, KMeansPartial> partials_;  // the current round's, merged in id order
+  std::uint64_t iterations_ = 0;
+  bool converged_ = false;
+  double inertia_ = 0;
+  std::vector<std::uint64_t> cluster_sizes_;
+  std::vector<std::int32_t> labels_;
+};
+
+}  // namespace kdsched::kernels

@@ -1,0 +1,154 @@
+#include "io/output_file.hpp"
+#include "io/result_file.hpp"
+#include "mpi/harness.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <random>
+
+namespace kdsched::testing {
+namespace {
+
+constexpr std::uint64_t rows = 2000, cols = 3, k = 4;
+
+struct Lloyd {
+  std::vector<double> centroids;
+  std::vector<std::int32_t> labels;
+  std::uint64_t iterations = 0;
+  double inertia = 0;
+};
+
+std::int32_t nearest(const double* x, const std::vector<double>& c, double* d2_out) {
+  std::int32_t best = 0;
+  double best_d2 = INFINITY;
+  for (std::uint64_t j = 0; j < k; ++j) {
+    double d2 = 0;
+    for (std::uint64_t m = 0; m < cols; ++m) d2 += (x[m] - c[j * cols + m]) * (x[m] - c[j * cols + m]);
+    if (d2 < best_d2) {
+      best_d2 = d2;
+      best = static_cast<std::int32_t>(j);
+    }
+  }
+  *d2_out = best_d2;
+  return best;
+}
+
+// The textbook algorithm, written independently: assign, average (empty clusters keep their
+// centroid), stop when the squared shift is within tolerance x mean column variance.
+Lloyd lloyd(const std::vector<double>& x, std::vector<double> c, double tolerance, std::uint64_t max_iterations) {
+  double mean_variance = 0;
+  for (std::uint64_t m = 0; m < cols; ++m) {
+    double sum = 0, squares = 0;
+    for (std::uint64_t r = 0; r < rows; ++r) sum += x[r * cols + m];
+    for (std::uint64_t r = 0; r < rows; ++r) squares += std::pow(x[r * cols + m] - sum / rows, 2);
+    mean_variance += squares / rows / cols;
+  }
+  Lloyd result;
+  for (result.iterations = 1; result.iterations <= max_iterations; ++result.iterations) {
+    std::vector<double> sums(k * cols, 0.0);
+    std::vector<double> counts(k, 0.0);
+    for (std::uint64_t r = 0; r < rows; ++r) {
+      double d2 = 0;
+      const auto label = static_cast<std::uint64_t>(nearest(&x[r * cols], c, &d2));
+      for (std::uint64_t m = 0; m < cols; ++m) sums[label * cols + m] += x[r * cols + m];
+      counts[label] += 1;
+    }
+    double shift = 0;
+    for (std::uint64_t j = 0; j < k; ++j) {
+      for (std::uint64_t m = 0; m < cols && counts[j] > 0; ++m) {
+        const double updated = sums[j * cols + m] / counts[j];
+        shift += std::pow(updated - c[j * cols + m], 2);
+        c[j * cols + m] = updated;
+      }
+    }
+    if (shift <= tolerance * mean_variance) break;
+  }
+  result.iterations = std::min(result.iterations, max_iterations);
+  result.centroids = c;
+  for (std::uint64_t r = 0; r < rows; ++r) {
+    double d2 = 0;
+    result.labels.push_back(nearest(&x[r * cols], c, &d2));
+    result.inertia += d2;
+  }
+  return result;
+}
+
+// Four noisy blobs, plus initial centroids: three near blobs and one far from every point, which
+// never gets a point and must stay where it is.
+void write_input(const std::filesystem::path& file, std::vector<double>& x, std::vector<double>& init) {
+  std::mt19937_64 rng(9);
+  std::normal_distribution<double> noise(0.0, 1.5);
+  const double centers[4][3] = {{0, 0, 0}, {6, 1, -2}, {-5, 4, 3}, {2, -6, 5}};
+  x.resize(rows * cols);
+  for (std::uint64_t r = 0; r < rows; ++r) {
+    for (std::uint64_t m = 0; m < cols; ++m) x[r * cols + m] = centers[r % 4][m] + noise(rng);
+  }
+  init = {0.5, 0.5, 0.5, 5, 0, -1, -4, 3, 2, 100, 100, 100};
+  io::OutputFile out(file, true);
+  out.root().create_dataset("points", io::ElementType::f64, rows, cols, 256).write_rows(0, x);
+  out.root().write("init", std::span<const double>(init), {k, cols});
+  out.commit();
+}
+
+class KMeansRun : public EndToEnd, public ::testing::WithParamInterface<int> {};
+
+TEST_P(KMeansRun, EqualsAStraightforwardLloyd) {
+  std::vector<double> x, init;
+  write_input(path("data.h5"), x, init);
+  write_text("job.toml", "[job]\nname = \"km\"\noutput = \"km.h5\"\n[input]\nfile = \"data.h5\"\ndataset = \"/points\"\n"
+                         "[partition]\ncount = 11\n[kernel]\nname = \"kmeans\"\nk = 4\ninit = \"dataset\"\n"
+                         "init_dataset = \"/init\"\ntolerance = 1e-6\n");
+  const Completed run = this->run(GetParam(), {"run", "job.toml", "--progress", "off"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+
+  const Lloyd expected = lloyd(x, init, 1e-6, 300);
+  const io::ResultFile result(path("km.h5"));
+  const auto centroids = result.read_f64("/result/centroids");
+  ASSERT_EQ(centroids.size(), k * cols);
+  for (std::size_t i = 0; i < centroids.size(); ++i) {
+    EXPECT_NEAR(centroids[i], expected.centroids[i], 1e-9 * std::max(1.0, std::abs(expected.centroids[i]))) << i;
+  }
+  EXPECT_EQ(centroids[9], 100.0) << "the empty cluster keeps its centroid";
+  const auto labels = result.read_i64("/result/labels");
+  EXPECT_EQ(labels, std::vector<std::int64_t>(expected.labels.begin(), expected.labels.end()));
+  const auto sizes = result.read_u64("/result/cluster_sizes");
+  EXPECT_EQ(sizes[3], 0u);
+  EXPECT_EQ(sizes[0] + sizes[1] + sizes[2], rows);
+  const auto attributes = result.attributes("/result");
+  EXPECT_NEAR(std::get<double>(attributes.at("inertia")), expected.inertia, 1e-9 * expected.inertia);
+  EXPECT_EQ(std::get<std::uint64_t>(attributes.at("iterations")), expected.iterations);
+  EXPECT_EQ(std::get<std::int64_t>(attributes.at("converged")), 1);
+}
+
+INSTANTIATE_TEST_SUITE_P(Ranks, KMeansRun, ::testing::Values(0, 1, 2, 4), [](const auto& info) {
+  return info.param == 0 ? std::string("singleton") : fmt::format("n{}", info.param);
+});
+
+using KMeansCases = EndToEnd;
+
+TEST_F(KMeansCases, MoreClustersThanRowsIsAJobError) {
+  std::vector<double> x, init;
+  write_input(path("data.h5"), x, init);
+  write_text("job.toml", "[job]\nname = \"km\"\noutput = \"km.h5\"\n[input]\nfile = \"data.h5\"\ndataset = \"/points\"\n"
+                         "[kernel]\nname = \"kmeans\"\nk = 5000\ninit = \"random\"\n");
+  const Completed run = this->run(2, {"run", "job.toml"});
+  EXPECT_EQ(run.exit_code, 2);
+  ASSERT_EQ(run.error_lines().size(), 1u) << run.err;
+  EXPECT_NE(run.error_lines()[0].find("k = 5000 is more than the 2000 rows"), std::string::npos) << run.err;
+  EXPECT_FALSE(std::filesystem::exists(path("km.h5")));
+}
+
+TEST_F(KMeansCases, RandomInitIsReproducibleAcrossRankCounts) {
+  std::vector<double> x, init;
+  write_input(path("data.h5"), x, init);
+  write_text("job.toml", "[job]\nname = \"km\"\noutput = \"km.h5\"\n[input]\nfile = \"data.h5\"\ndataset = \"/points\"\n"
+                         "[partition]\ncount = 7\n[kernel]\nname = \"kmeans\"\nk = 4\ninit = \"random\"\nseed = 4\n");
+  ASSERT_EQ(run(0, {"run", "job.toml"}).exit_code, 0);
+  const auto alone = io::ResultFile(path("km.h5")).read_f64("/result/centroids");
+  ASSERT_EQ(run(4, {"run", "job.toml", "--force"}).exit_code, 0);
+  EXPECT_EQ(io::ResultFile(path("km.h5")).read_f64("/result/centroids"), alone);
+}
+
+}  // namespace
+}  // namespace kdsched::testing
