@@ -1,6 +1,7 @@
 #include "kernels/cost_model.hpp"
 
 #include "common/error.hpp"
+#include "kernels/seeded_draw.hpp"
 
 #include <fmt/format.h>
 
@@ -11,19 +12,6 @@
 
 namespace kdsched::kernels {
 namespace {
-
-std::uint64_t splitmix64(std::uint64_t x) {
-  x += 0x9E3779B97F4A7C15ULL;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-  return x ^ (x >> 31);
-}
-
-// A uniform draw in (0, 1) that is the same on every platform for a given (seed, id, stream).
-double unit_draw(std::uint64_t seed, PartitionId id, std::uint64_t stream) {
-  const std::uint64_t bits = splitmix64(splitmix64(seed ^ splitmix64(id)) + stream);
-  return (static_cast<double>(bits >> 11) + 0.5) * 0x1.0p-53;
-}
 
 std::vector<double> parse_numbers(std::string_view text, std::string_view whole) {
   std::vector<double> numbers;
@@ -73,11 +61,11 @@ CostDistribution CostDistribution::parse(std::string_view text) {
 double CostDistribution::seconds(std::uint64_t seed, PartitionId id) const {
   double us = a_;
   if (kind_ == Kind::uniform) {
-    us = a_ + (b_ - a_) * unit_draw(seed, id, 0);
+    us = a_ + (b_ - a_) * seeded_draw(seed, id, 0);
   } else if (kind_ == Kind::lognormal) {
     // Box-Muller from two draws; mu is chosen so that the distribution's mean is a_.
-    const double normal = std::sqrt(-2.0 * std::log(unit_draw(seed, id, 0))) *
-                          std::cos(2.0 * std::numbers::pi * unit_draw(seed, id, 1));
+    const double normal = std::sqrt(-2.0 * std::log(seeded_draw(seed, id, 0))) *
+                          std::cos(2.0 * std::numbers::pi * seeded_draw(seed, id, 1));
     const double mu = std::log(std::max(a_, 1e-300)) - 0.5 * b_ * b_;
     us = a_ > 0 ? std::exp(mu + b_ * normal) : 0.0;
   }

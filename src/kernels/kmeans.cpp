@@ -2,6 +2,7 @@
 
 #include "common/error.hpp"
 #include "io/input_file.hpp"
+#include "kernels/seeded_draw.hpp"
 
 #include <fmt/format.h>
 
@@ -16,6 +17,12 @@ namespace kdsched::kernels {
 namespace {
 
 constexpr std::string_view known_keys[] = {"k", "max_iterations", "tolerance", "seed", "init", "init_dataset"};
+
+// k-means|| (Bahmani et al. 2012): rounds of independent sampling with this oversampling factor
+// per cluster, then a weighted k-means++ over the candidates.
+constexpr std::uint32_t sampling_rounds = 5;
+constexpr double oversampling = 2.0;
+constexpr int candidate_lloyd_iterations = 30;
 
 // k distinct row ids out of n, in the order drawn (Floyd's sampling, then a seeded shuffle).
 std::vector<std::uint64_t> draw_rows(std::uint64_t k, std::uint64_t n, std::uint64_t seed) {
@@ -43,7 +50,8 @@ KMeansKernel::KMeansKernel(const JobPlan& plan)
   max_iterations_ = static_cast<std::uint64_t>(params.get_int("max_iterations", 300, 1, std::int64_t{1} << 30));
   tolerance_ = params.get_double("tolerance", 1e-4);
   if (!(tolerance_ >= 0)) params.fail("tolerance", "tolerance must be >= 0");
-  const auto seed = static_cast<std::uint64_t>(params.get_int("seed", 0, 0, std::numeric_limits<std::int64_t>::max()));
+  seed_ = static_cast<std::uint64_t>(params.get_int("seed", 0, 0, std::numeric_limits<std::int64_t>::max()));
+  const std::uint64_t seed = seed_;
 
   const std::string init = params.get_string("init", "k-means||");
   if (init == "random") {
@@ -61,7 +69,8 @@ KMeansKernel::KMeansKernel(const JobPlan& plan)
     file.read_rows(*name, 0, k_, block);
     state_.centroids = std::move(block.values);
   } else if (init == "k-means||") {
-    params.fail("init", "init = \"k-means||\" is not available in this version yet; use \"random\" or \"dataset\"");
+    scalable_init_ = true;
+    init_ids_ = draw_rows(1, n_, seed);  // the first candidate: one row chosen uniformly
   } else {
     params.fail("init", fmt::format("init '{}' must be \"k-means||\", \"random\" or \"dataset\"", init));
   }
@@ -70,7 +79,8 @@ KMeansKernel::KMeansKernel(const JobPlan& plan)
 std::pair<std::int32_t, double> KMeansKernel::nearest(const double* row) const {
   std::int32_t best = 0;
   double best_d2 = std::numeric_limits<double>::infinity();
-  for (std::uint64_t c = 0; c < k_; ++c) {
+  const std::uint64_t centers = state_.centroids.size() / std::max<std::uint64_t>(d_, 1);
+  for (std::uint64_t c = 0; c < centers; ++c) {
     const double* centroid = state_.centroids.data() + c * d_;
     double d2 = 0;
     for (std::uint64_t j = 0; j < d_; ++j) {
@@ -96,6 +106,25 @@ KMeansPartial KMeansKernel::map_partition(const Task& task, const io::Block& row
         const double* row = rows.row(id - task.rows.begin);
         partial.rows.insert(partial.rows.end(), row, row + d_);
       }
+      break;
+    case Phase::seeding: {
+      // Each row joins the candidates with probability l * d^2 / phi, drawn from its own seeded
+      // stream so that the choice does not depend on which worker reads it.
+      const double l = oversampling * static_cast<double>(k_);
+      for (std::uint64_t r = 0; r < rows.rows; ++r) {
+        const double* row = rows.row(r);
+        const double d2 = nearest(row).second;
+        partial.inertia += d2;
+        if (state_.phi > 0 && seeded_draw(seed_, task.rows.begin + r, state_.seeding_round) < l * d2 / state_.phi) {
+          partial.ids.push_back(task.rows.begin + r);
+          partial.rows.insert(partial.rows.end(), row, row + d_);
+        }
+      }
+      break;
+    }
+    case Phase::weighting:
+      partial.counts.assign(state_.centroids.size() / d_, 0);
+      for (std::uint64_t r = 0; r < rows.rows; ++r) ++partial.counts[static_cast<std::size_t>(nearest(rows.row(r)).first)];
       break;
     case Phase::lloyd:
       partial.sums.assign(k_ * d_, 0.0);
@@ -129,6 +158,8 @@ void KMeansKernel::merge_partial(const Task& task, const KMeansPartial& partial)
       moments_.merge(partial.moments);
       partials_.emplace(task.id, partial);
       break;
+    case Phase::seeding:
+    case Phase::weighting:
     case Phase::lloyd:
       partials_.emplace(task.id, partial);
       break;
@@ -163,7 +194,7 @@ std::optional<Bytes> KMeansKernel::next_round() {
       if (moments_.nan_count[j] > 0) throw IoError("the input holds NaN values; k-means needs finite data");
     }
     if (!init_ids_.empty()) {
-      next.centroids.assign(k_ * d_, 0.0);
+      next.centroids.assign(init_ids_.size() * d_, 0.0);
       for (const auto& [id, partial] : partials_) {
         for (std::size_t i = 0; i < partial.ids.size(); ++i) {
           const auto slot = static_cast<std::uint64_t>(std::find(init_ids_.begin(), init_ids_.end(), partial.ids[i]) - init_ids_.begin());
@@ -171,6 +202,18 @@ std::optional<Bytes> KMeansKernel::next_round() {
         }
       }
     }
+    next.phase = scalable_init_ ? Phase::seeding : Phase::lloyd;
+  } else if (state_.phase == Phase::seeding) {
+    double phi = 0;
+    for (const auto& [id, partial] : partials_) {
+      phi += partial.inertia;
+      next.centroids.insert(next.centroids.end(), partial.rows.begin(), partial.rows.end());
+    }
+    next.phi = phi;
+    ++next.seeding_round;
+    if (next.seeding_round > sampling_rounds || phi == 0) next.phase = Phase::weighting;
+  } else if (state_.phase == Phase::weighting) {
+    next.centroids = seeds_from_candidates();
     next.phase = Phase::lloyd;
   } else if (state_.phase == Phase::lloyd) {
     next.centroids = averaged_centroids();
@@ -190,6 +233,67 @@ std::optional<Bytes> KMeansKernel::next_round() {
   }
   partials_.clear();
   return to_bytes(next);
+}
+
+// Weighted k-means++ over the candidates (weight = rows nearest to each), then a few weighted
+// Lloyd iterations on them: the reclustering step of k-means||, small enough for the master.
+std::vector<double> KMeansKernel::seeds_from_candidates() const {
+  const std::uint64_t m = state_.centroids.size() / d_;
+  std::vector<double> weight(m, 0.0);
+  for (const auto& [id, partial] : partials_) {
+    for (std::uint64_t c = 0; c < m; ++c) weight[c] += static_cast<double>(partial.counts[c]);
+  }
+  const auto point = [&](std::uint64_t c) { return state_.centroids.data() + c * d_; };
+  const auto distance2 = [&](const double* a, const double* b) {
+    double d2 = 0;
+    for (std::uint64_t j = 0; j < d_; ++j) d2 += (a[j] - b[j]) * (a[j] - b[j]);
+    return d2;
+  };
+  // Draws an index with probability proportional to `mass`.
+  std::uint64_t draw = 0;
+  const auto pick = [&](const std::vector<double>& mass) {
+    double total = 0;
+    for (const double w : mass) total += w;
+    double target = seeded_draw(seed_, ++draw, 0x6b6d2b2b) * total;
+    for (std::uint64_t c = 0; c < m; ++c) {
+      if (target < mass[c]) return c;
+      target -= mass[c];
+    }
+    return m - 1;
+  };
+
+  std::vector<double> seeds;
+  std::vector<double> closest(m, std::numeric_limits<double>::infinity());
+  std::vector<double> mass = weight;
+  for (std::uint64_t s = 0; s < k_; ++s) {
+    const std::uint64_t chosen = pick(mass);
+    seeds.insert(seeds.end(), point(chosen), point(chosen) + d_);
+    for (std::uint64_t c = 0; c < m; ++c) {
+      closest[c] = std::min(closest[c], distance2(point(c), point(chosen)));
+      mass[c] = weight[c] * closest[c];
+    }
+    // Fewer distinct candidates than clusters: the rest repeat the first seed and stay empty.
+    if (std::all_of(mass.begin(), mass.end(), [](double w) { return w == 0; })) {
+      while (seeds.size() < k_ * d_) seeds.insert(seeds.end(), seeds.begin(), seeds.begin() + static_cast<std::ptrdiff_t>(d_));
+      break;
+    }
+  }
+  for (int iteration = 0; iteration < candidate_lloyd_iterations; ++iteration) {
+    std::vector<double> sums(k_ * d_, 0.0);
+    std::vector<double> totals(k_, 0.0);
+    for (std::uint64_t c = 0; c < m; ++c) {
+      std::uint64_t best = 0;
+      for (std::uint64_t s = 1; s < k_; ++s) {
+        if (distance2(point(c), &seeds[s * d_]) < distance2(point(c), &seeds[best * d_])) best = s;
+      }
+      for (std::uint64_t j = 0; j < d_; ++j) sums[best * d_ + j] += weight[c] * point(c)[j];
+      totals[best] += weight[c];
+    }
+    for (std::uint64_t s = 0; s < k_; ++s) {
+      for (std::uint64_t j = 0; j < d_ && totals[s] > 0; ++j) seeds[s * d_ + j] = sums[s * d_ + j] / totals[s];
+    }
+  }
+  return seeds;
 }
 
 void KMeansKernel::begin_round(std::uint32_t /*round*/, const Bytes& state) {

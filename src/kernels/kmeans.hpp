@@ -45,26 +45,32 @@ class KMeansKernel final : public TypedKernel<KMeansPartial> {
   void merge_partial(const Task& task, const KMeansPartial& partial) override;
 
  private:
-  enum class Phase : std::uint8_t { statistics, lloyd, labels };
+  // statistics -> [k-means||: seeding x (1 + sampling rounds) -> weighting] -> lloyd x n -> labels
+  enum class Phase : std::uint8_t { statistics, seeding, weighting, lloyd, labels };
   struct State {
     Phase phase = Phase::statistics;
-    std::vector<double> centroids;  // k x d
+    std::vector<double> centroids;  // k x d; the candidate centers while seeding
+    double phi = 0;                 // seeding: the cost of the previous candidates; 0 = measure only
+    std::uint32_t seeding_round = 0;
 
     template <typename Archive>
     void serialize(Archive& archive, unsigned /*version*/) {
-      archive & phase & centroids;
+      archive & phase & centroids & phi & seeding_round;
     }
   };
 
   // Index of the nearest centroid (ties to the lowest index) and the squared distance to it.
   std::pair<std::int32_t, double> nearest(const double* row) const;
   std::vector<double> averaged_centroids() const;
+  std::vector<double> seeds_from_candidates() const;
 
   std::uint64_t k_;
   std::uint64_t d_;
   std::uint64_t n_;
   std::uint64_t max_iterations_;
   double tolerance_;
+  std::uint64_t seed_ = 0;
+  bool scalable_init_ = false;  // k-means||
   std::vector<std::uint64_t> init_ids_;  // rows of the "random" initialisation, ascending
   State state_;
 

@@ -139,15 +139,25 @@ TEST_F(KMeansCases, MoreClustersThanRowsIsAJobError) {
   EXPECT_FALSE(std::filesystem::exists(path("km.h5")));
 }
 
-TEST_F(KMeansCases, RandomInitIsReproducibleAcrossRankCounts) {
+TEST_F(KMeansCases, SeededInitialisationsAreReproducibleAcrossRankCounts) {
   std::vector<double> x, init;
   write_input(path("data.h5"), x, init);
-  write_text("job.toml", "[job]\nname = \"km\"\noutput = \"km.h5\"\n[input]\nfile = \"data.h5\"\ndataset = \"/points\"\n"
-                         "[partition]\ncount = 7\n[kernel]\nname = \"kmeans\"\nk = 4\ninit = \"random\"\nseed = 4\n");
-  ASSERT_EQ(run(0, {"run", "job.toml"}).exit_code, 0);
-  const auto alone = io::ResultFile(path("km.h5")).read_f64("/result/centroids");
-  ASSERT_EQ(run(4, {"run", "job.toml", "--force"}).exit_code, 0);
-  EXPECT_EQ(io::ResultFile(path("km.h5")).read_f64("/result/centroids"), alone);
+  for (const std::string method : {"random", "k-means||"}) {
+    write_text("job.toml", "[job]\nname = \"km\"\noutput = \"km.h5\"\n[input]\nfile = \"data.h5\"\ndataset = \"/points\"\n"
+                           "[partition]\ncount = 7\n[kernel]\nname = \"kmeans\"\nk = 4\nseed = 4\ninit = \"" + method + "\"\n");
+    ASSERT_EQ(run(0, {"run", "job.toml", "--force"}).exit_code, 0) << method;
+    const auto alone = io::ResultFile(path("km.h5")).read_f64("/result/centroids");
+    ASSERT_EQ(run(4, {"run", "job.toml", "--force"}).exit_code, 0) << method;
+    const io::ResultFile result(path("km.h5"));
+    EXPECT_EQ(result.read_f64("/result/centroids"), alone) << method;
+    if (method == "k-means||") {
+      // Well-separated blobs of 500 points each: the scalable seeding finds all four.
+      for (const auto size : result.read_u64("/result/cluster_sizes")) {
+        EXPECT_GT(size, 450u);
+        EXPECT_LT(size, 550u);
+      }
+    }
+  }
 }
 
 }  // namespace
