@@ -37,4 +37,9 @@ Handle memory_space(std::uint64_t elements, std::string_view what) {
   return Handle(H5Screate_simple(1, dims, nullptr), H5Sclose, what);
 }
 
+Handle memory_space_of_rows(std::uint64_t rows, std::uint64_t cols, int rank, std::string_view what) {
+  hsize_t dims[2] = {rows, cols};
+  return Handle(H5Screate_simple(rank, dims, nullptr), H5Sclose, what);
+}
+
 }  // namespace kdsched::io::h5

@@ -92,7 +92,8 @@ std::uint64_t InputFile::read_into(const std::string& dataset, std::uint64_t beg
   if (rows == 0) return open.info.cols();
   std::string what = fmt::format("cannot read rows [{}, {}) of {}", begin, end, impl_->describe(dataset));
   h5::Handle file_space = h5::select_rows(open.id.get(), begin, rows, what);
-  h5::Handle memory_space = h5::memory_space(values.size(), what);
+  h5::Handle memory_space =
+      h5::memory_space_of_rows(rows, open.info.cols(), static_cast<int>(open.info.dims.size()), what);
   const hid_t memory_type = std::is_same_v<T, double> ? H5T_NATIVE_DOUBLE : H5T_NATIVE_INT64;
   h5::check(H5Dread(open.id.get(), memory_type, memory_space.get(), file_space.get(), H5P_DEFAULT, values.data()), what);
   return open.info.cols();

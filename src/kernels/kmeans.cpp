@@ -76,27 +76,9 @@ KMeansKernel::KMeansKernel(const JobPlan& plan)
   }
 }
 
-std::pair<std::int32_t, double> KMeansKernel::nearest(const double* row) const {
-  std::int32_t best = 0;
-  double best_d2 = std::numeric_limits<double>::infinity();
-  const std::uint64_t centers = state_.centroids.size() / std::max<std::uint64_t>(d_, 1);
-  for (std::uint64_t c = 0; c < centers; ++c) {
-    const double* centroid = state_.centroids.data() + c * d_;
-    double d2 = 0;
-    for (std::uint64_t j = 0; j < d_; ++j) {
-      const double diff = row[j] - centroid[j];
-      d2 += diff * diff;
-    }
-    if (d2 < best_d2) {  // strict: ties go to the lowest index
-      best_d2 = d2;
-      best = static_cast<std::int32_t>(c);
-    }
-  }
-  return {best, best_d2};
-}
-
 KMeansPartial KMeansKernel::map_partition(const Task& task, const io::Block& rows) {
   KMeansPartial partial;
+  if (state_.phase != Phase::statistics) assigner_.assign(rows.values.data(), rows.rows, labels_scratch_, distances_);
   switch (state_.phase) {
     case Phase::statistics:
       partial.moments = Moments::of_rows(rows.values.data(), rows.rows, rows.cols);
@@ -113,7 +95,7 @@ KMeansPartial KMeansKernel::map_partition(const Task& task, const io::Block& row
       const double l = oversampling * static_cast<double>(k_);
       for (std::uint64_t r = 0; r < rows.rows; ++r) {
         const double* row = rows.row(r);
-        const double d2 = nearest(row).second;
+        const double d2 = distances_[r];
         partial.inertia += d2;
         if (state_.phi > 0 && seeded_draw(seed_, task.rows.begin + r, state_.seeding_round) < l * d2 / state_.phi) {
           partial.ids.push_back(task.rows.begin + r);
@@ -124,28 +106,26 @@ KMeansPartial KMeansKernel::map_partition(const Task& task, const io::Block& row
     }
     case Phase::weighting:
       partial.counts.assign(state_.centroids.size() / d_, 0);
-      for (std::uint64_t r = 0; r < rows.rows; ++r) ++partial.counts[static_cast<std::size_t>(nearest(rows.row(r)).first)];
+      for (std::uint64_t r = 0; r < rows.rows; ++r) ++partial.counts[static_cast<std::size_t>(labels_scratch_[r])];
       break;
     case Phase::lloyd:
       partial.sums.assign(k_ * d_, 0.0);
       partial.counts.assign(k_, 0);
       for (std::uint64_t r = 0; r < rows.rows; ++r) {
         const double* row = rows.row(r);
-        const auto [label, d2] = nearest(row);
-        double* sum = partial.sums.data() + static_cast<std::uint64_t>(label) * d_;
+        const auto label = static_cast<std::uint64_t>(labels_scratch_[r]);
+        double* sum = partial.sums.data() + label * d_;
         for (std::uint64_t j = 0; j < d_; ++j) sum[j] += row[j];
-        ++partial.counts[static_cast<std::size_t>(label)];
-        partial.inertia += d2;
+        ++partial.counts[label];
+        partial.inertia += distances_[r];
       }
       break;
     case Phase::labels:
       partial.counts.assign(k_, 0);
-      partial.labels.resize(rows.rows);
+      partial.labels = labels_scratch_;
       for (std::uint64_t r = 0; r < rows.rows; ++r) {
-        const auto [label, d2] = nearest(rows.row(r));
-        partial.labels[r] = label;
-        ++partial.counts[static_cast<std::size_t>(label)];
-        partial.inertia += d2;
+        ++partial.counts[static_cast<std::size_t>(labels_scratch_[r])];
+        partial.inertia += distances_[r];
       }
       break;
   }
@@ -298,6 +278,7 @@ std::vector<double> KMeansKernel::seeds_from_candidates() const {
 
 void KMeansKernel::begin_round(std::uint32_t /*round*/, const Bytes& state) {
   state_ = from_bytes<State>(state);
+  assigner_ = NearestCentroid(state_.centroids, d_);
   if (state_.phase == Phase::labels) {
     cluster_sizes_.assign(k_, 0);
     inertia_ = 0;

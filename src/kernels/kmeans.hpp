@@ -3,6 +3,7 @@
 #include "kernels/job_plan.hpp"
 #include "kernels/kernel.hpp"
 #include "kernels/moments.hpp"
+#include "kernels/nearest_centroid.hpp"
 
 #include <cstdint>
 #include <map>
@@ -59,8 +60,6 @@ class KMeansKernel final : public TypedKernel<KMeansPartial> {
     }
   };
 
-  // Index of the nearest centroid (ties to the lowest index) and the squared distance to it.
-  std::pair<std::int32_t, double> nearest(const double* row) const;
   std::vector<double> averaged_centroids() const;
   std::vector<double> seeds_from_candidates() const;
 
@@ -73,7 +72,9 @@ class KMeansKernel final : public TypedKernel<KMeansPartial> {
   bool scalable_init_ = false;  // k-means||
   std::vector<std::uint64_t> init_ids_;  // rows of the "random" initialisation, ascending
   State state_;
-
+  NearestCentroid assigner_;                  // built from state_.centroids for each round
+  std::vector<std::int32_t> labels_scratch_;  // per partition, reused
+  std::vector<double> distances_;
   // Master side.
   Moments moments_;
   std::map<PartitionId, KMeansPartial> partials_;  // the current round's, merged in id order
