@@ -66,13 +66,14 @@ Handle worker_type(Layout layout) {
           {"steals_sent", offsetof(R, steals_sent), H5T_NATIVE_UINT64, H5T_STD_U64LE},
           {"steals_received", offsetof(R, steals_received), H5T_NATIVE_UINT64, H5T_STD_U64LE},
           {"bytes_read", offsetof(R, bytes_read), H5T_NATIVE_UINT64, H5T_STD_U64LE},
+          {"cache_hits", offsetof(R, cache_hits), H5T_NATIVE_UINT64, H5T_STD_U64LE},
       },
       sizeof(R), layout);
 }
 
 WorkerRow to_row(const WorkerRecord& record) {
-  return {record.rank,   record.hostname.c_str(), record.partitions,      record.busy_s,
-          record.idle_s, record.steals_sent,      record.steals_received, record.bytes_read};
+  return {record.rank,        record.hostname.c_str(),    record.partitions, record.busy_s,    record.idle_s,
+          record.steals_sent, record.steals_received, record.bytes_read, record.cache_hits};
 }
 
 WorkerRecord from_row(const WorkerRow& row) {
@@ -83,7 +84,8 @@ WorkerRecord from_row(const WorkerRow& row) {
           row.idle_s,
           row.steals_sent,
           row.steals_received,
-          row.bytes_read};
+          row.bytes_read,
+          row.cache_hits};
 }
 
 }  // namespace kdsched::io::h5

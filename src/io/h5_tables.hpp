@@ -25,6 +25,7 @@ struct WorkerRow {
   std::uint64_t steals_sent = 0;
   std::uint64_t steals_received = 0;
   std::uint64_t bytes_read = 0;
+  std::uint64_t cache_hits = 0;
 };
 
 Handle worker_type(Layout layout);

@@ -31,6 +31,7 @@ struct WorkerRecord {
   std::uint64_t steals_sent = 0;
   std::uint64_t steals_received = 0;
   std::uint64_t bytes_read = 0;
+  std::uint64_t cache_hits = 0;  // partitions served from rows kept in memory by an earlier round
 };
 
 }  // namespace kdsched::io

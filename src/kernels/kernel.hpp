@@ -45,6 +45,11 @@ class Kernel {
   virtual ~Kernel() = default;
 
   virtual std::optional<Bytes> next_round() { return std::nullopt; }
+
+  // Iterative kernels that read the same partitions every round: each worker keeps up to this
+  // many bytes of rows in memory, and the master deals every worker the partitions it ran the
+  // round before (stealing still moves work when needed).
+  virtual std::uint64_t cache_bytes() const { return 0; }
   virtual void begin_round(std::uint32_t /*round*/, const Bytes& /*state*/) {}
 
   // Whether map() needs the partition's rows read from the input dataset.

@@ -6,7 +6,10 @@
 
 #include <fmt/format.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdlib>
 #include <cmath>
 #include <limits>
 #include <random>
@@ -16,7 +19,17 @@
 namespace kdsched::kernels {
 namespace {
 
-constexpr std::string_view known_keys[] = {"k", "max_iterations", "tolerance", "seed", "init", "init_dataset"};
+constexpr std::string_view known_keys[] = {"k",    "max_iterations", "tolerance",  "seed",
+                                           "init", "init_dataset",   "cache_mb"};
+
+// Half of this node's memory, shared among the ranks the launcher put on it.
+std::uint64_t default_cache_bytes() {
+  const auto pages = static_cast<std::uint64_t>(sysconf(_SC_PHYS_PAGES));
+  const auto page = static_cast<std::uint64_t>(sysconf(_SC_PAGE_SIZE));
+  const char* local = std::getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
+  const std::uint64_t ranks = local ? std::max<std::uint64_t>(1, std::strtoull(local, nullptr, 10)) : 1;
+  return pages * page / 2 / ranks;
+}
 
 // k-means|| (Bahmani et al. 2012): rounds of independent sampling with this oversampling factor
 // per cluster, then a weighted k-means++ over the candidates.
@@ -53,6 +66,9 @@ KMeansKernel::KMeansKernel(const JobPlan& plan)
   seed_ = static_cast<std::uint64_t>(params.get_int("seed", 0, 0, std::numeric_limits<std::int64_t>::max()));
   const std::uint64_t seed = seed_;
 
+  cache_bytes_ = params.contains("cache_mb")
+                     ? static_cast<std::uint64_t>(params.get_int("cache_mb", 0, 0, std::int64_t{1} << 40)) << 20
+                     : default_cache_bytes();
   const std::string init = params.get_string("init", "k-means||");
   if (init == "random") {
     init_ids_ = draw_rows(k_, n_, seed);

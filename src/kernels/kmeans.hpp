@@ -37,6 +37,7 @@ class KMeansKernel final : public TypedKernel<KMeansPartial> {
   explicit KMeansKernel(const JobPlan& plan);
 
   bool reads_input() const override { return true; }
+  std::uint64_t cache_bytes() const override { return cache_bytes_; }
   std::optional<Bytes> next_round() override;
   void begin_round(std::uint32_t round, const Bytes& state) override;
   void finish(io::Group& result) override;
@@ -69,6 +70,7 @@ class KMeansKernel final : public TypedKernel<KMeansPartial> {
   std::uint64_t max_iterations_;
   double tolerance_;
   std::uint64_t seed_ = 0;
+  std::uint64_t cache_bytes_ = 0;
   bool scalable_init_ = false;  // k-means||
   std::vector<std::uint64_t> init_ids_;  // rows of the "random" initialisation, ascending
   State state_;

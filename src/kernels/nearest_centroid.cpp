@@ -17,14 +17,17 @@ struct Geometry {
 // The whole block in one call, compiled for AVX-512, AVX2+FMA and baseline x86-64; the loader
 // picks the best the CPU has.
 __attribute__((target_clones("arch=skylake-avx512", "arch=haswell", "default"))) void assign_rows(
-    const Geometry& g, const double* rows, std::uint64_t n, std::int32_t* labels, double* distances, double* out) {
+    const Geometry& g, const double* rows, std::uint64_t n, std::int32_t* labels, double* distances,
+    double* __restrict out) {
+  const std::uint64_t stride = g.stride;
   for (std::uint64_t r = 0; r < n; ++r) {
-    const double* row = rows + r * g.columns;
-    for (std::uint64_t c = 0; c < g.stride; ++c) out[c] = g.norms[c];
+    const double* __restrict row = rows + r * g.columns;
+    const double* __restrict norms = g.norms;
+    for (std::uint64_t c = 0; c < stride; ++c) out[c] = norms[c];
     for (std::uint64_t j = 0; j < g.columns; ++j) {
       const double x = -2.0 * row[j];
-      const double* column = g.transposed + j * g.stride;
-      for (std::uint64_t c = 0; c < g.stride; ++c) out[c] += x * column[c];
+      const double* __restrict column = g.transposed + j * stride;
+      for (std::uint64_t c = 0; c < stride; ++c) out[c] += x * column[c];
     }
     std::uint64_t best = 0;
     for (std::uint64_t c = 1; c < g.count; ++c) {

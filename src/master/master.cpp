@@ -25,6 +25,12 @@ scheduling::Dealer Master::make_dealer() const {
 }
 
 void Master::deal_round() {
+  if (const auto previous = results_.previous_assignment()) {
+    // Everything goes back where it ran; idle workers steal, since nothing is left to deal.
+    dealer_ = scheduling::Dealer(0, workers_, plan_.spec.schedule.chunking, plan_.spec.schedule.chunk);
+    for (const auto& grant : scheduling::affinity_grants(*previous, workers_)) send_grant(grant.worker, grant.ranges);
+    return;
+  }
   dealer_ = make_dealer();
   for (const auto& grant : dealer_.initial_grants()) send_grant(grant.worker, grant.ranges);
 }
@@ -100,6 +106,7 @@ io::WorkerRecord run_alone(const kernels::JobPlan& plan, kernels::Kernel& kernel
     for (PartitionId id = 0; id < plan.partitions.count(); ++id) results.accept(master_rank, runner.run(id, false));
   } while (results.next_round(state));
   io::WorkerRecord record;
+  record.cache_hits = runner.cache_hits();
   record.partitions = runner.partitions();
   record.busy_s = runner.busy_seconds();
   record.bytes_read = runner.bytes_read();

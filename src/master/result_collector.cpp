@@ -39,6 +39,16 @@ void ResultCollector::accept(Rank rank, const protocol::Outcome& outcome) {
   progress_.update(tracker_.completed(), failed_);
 }
 
+std::optional<std::vector<std::uint32_t>> ResultCollector::previous_assignment() const {
+  if (round_ == 0 || kernel_.cache_bytes() == 0) return std::nullopt;
+  const std::uint64_t n = plan_.partitions.count();
+  std::vector<std::uint32_t> workers(n);
+  for (std::uint64_t id = 0; id < n; ++id) {
+    workers[id] = static_cast<std::uint32_t>(records_[(round_ - 1) * n + id].rank - 1);
+  }
+  return workers;
+}
+
 bool ResultCollector::next_round(Bytes& state) {
   // A round with failed partitions would feed incomplete state into the next one.
   if (failed_ > 0) return false;

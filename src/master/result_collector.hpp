@@ -29,6 +29,10 @@ class ResultCollector {
   bool next_round(Bytes& state);
   std::uint32_t round() const { return round_; }
 
+  // For kernels that keep rows in memory, from the second round on: the worker (rank - 1) that
+  // ran each partition in the previous round.
+  std::optional<std::vector<std::uint32_t>> previous_assignment() const;
+
   std::uint64_t failed() const { return failed_; }
   const std::string& first_failure() const { return first_failure_; }
   const std::vector<io::PartitionRecord>& records() const { return records_; }

@@ -79,4 +79,18 @@ std::uint64_t Dealer::grant_size(std::uint32_t worker) {
   return chunk_;
 }
 
+std::vector<Grant> affinity_grants(const std::vector<std::uint32_t>& previous, std::uint32_t workers) {
+  std::vector<Grant> grants(workers);
+  for (std::uint32_t w = 0; w < workers; ++w) grants[w].worker = w;
+  for (std::uint64_t id = 0; id < previous.size(); ++id) {
+    auto& ranges = grants.at(previous[id]).ranges;
+    if (!ranges.empty() && ranges.back().end == id) {
+      ++ranges.back().end;
+    } else {
+      ranges.push_back({id, id + 1});
+    }
+  }
+  return grants;
+}
+
 }  // namespace kdsched::scheduling

@@ -45,4 +45,8 @@ class Dealer {
   std::vector<double> rates_;
 };
 
+// Affinity: every worker gets back the partitions it ran before (`previous[id]` = worker),
+// consecutive ids as one range, so that rows it keeps in memory are used again.
+std::vector<Grant> affinity_grants(const std::vector<std::uint32_t>& previous, std::uint32_t workers);
+
 }  // namespace kdsched::scheduling

@@ -9,6 +9,22 @@ PartitionRunner::PartitionRunner(const kernels::JobPlan& plan, kernels::Kernel& 
   if (kernel_.reads_input() && plan_.input) input_.emplace(plan_.spec.input->file);
 }
 
+const io::Block& PartitionRunner::rows_of(const kernels::Task& task) {
+  if (const auto cached = cache_.find(task.id); cached != cache_.end()) {
+    ++cache_hits_;
+    return cached->second;
+  }
+  input_->read_rows(plan_.input->name, task.rows.begin, task.rows.end, block_);
+  const std::uint64_t bytes = block_.values.size() * sizeof(double);
+  bytes_read_ += task.rows.size() * plan_.row_bytes();
+  // Kept while the budget lasts; a partition that does not fit is read again next round.
+  if (cache_used_ + bytes <= kernel_.cache_bytes()) {
+    cache_used_ += bytes;
+    return cache_.emplace(task.id, block_).first->second;
+  }
+  return block_;
+}
+
 double PartitionRunner::since_start(Clock::time_point t) const {
   return std::chrono::duration<double>(t - job_start_).count();
 }
@@ -20,11 +36,7 @@ protocol::Outcome PartitionRunner::run(PartitionId id, bool stolen) {
   const auto start = Clock::now();
   try {
     const kernels::Task task{id, plan_.partitions.range(id)};
-    if (input_) {
-      input_->read_rows(plan_.input->name, task.rows.begin, task.rows.end, block_);
-      bytes_read_ += task.rows.size() * plan_.row_bytes();
-    }
-    outcome.partial = kernel_.map(task, block_);
+    outcome.partial = kernel_.map(task, input_ ? rows_of(task) : block_);
   } catch (const kernels::PartitionFailure& failure) {
     outcome.ok = false;
     outcome.error = failure.what();

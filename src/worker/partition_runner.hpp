@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <optional>
+#include <unordered_map>
 
 namespace kdsched::worker {
 
@@ -23,6 +24,7 @@ class PartitionRunner {
   protocol::Outcome run(PartitionId id, bool stolen);
 
   std::uint64_t bytes_read() const { return bytes_read_; }
+  std::uint64_t cache_hits() const { return cache_hits_; }
   double busy_seconds() const { return busy_s_; }
   std::uint64_t partitions() const { return partitions_; }
 
@@ -33,7 +35,12 @@ class PartitionRunner {
   kernels::Kernel& kernel_;
   Clock::time_point job_start_;
   std::optional<io::InputFile> input_;
+  const io::Block& rows_of(const kernels::Task& task);
+
   io::Block block_;  // reused: partitions of one job have similar sizes
+  std::unordered_map<PartitionId, io::Block> cache_;
+  std::uint64_t cache_used_ = 0;
+  std::uint64_t cache_hits_ = 0;
   std::uint64_t bytes_read_ = 0;
   double busy_s_ = 0;
   std::uint64_t partitions_ = 0;

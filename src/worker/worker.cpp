@@ -260,6 +260,7 @@ io::WorkerRecord Worker::record() const {
   record.steals_sent = steals_sent_;
   record.steals_received = steals_received_;
   record.bytes_read = runner_.bytes_read();
+  record.cache_hits = runner_.cache_hits();
   return record;
 }
 

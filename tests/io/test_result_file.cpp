@@ -20,8 +20,8 @@ static bool operator==(const PartitionRecord& a, const PartitionRecord& b) {
 
 static bool operator==(const WorkerRecord& a, const WorkerRecord& b) {
   return std::tie(a.rank, a.hostname, a.partitions, a.busy_s, a.idle_s, a.steals_sent, a.steals_received,
-                  a.bytes_read) ==
-         std::tie(b.rank, b.hostname, b.partitions, b.busy_s, b.idle_s, b.steals_sent, b.steals_received, b.bytes_read);
+                  a.bytes_read, a.cache_hits) == std::tie(b.rank, b.hostname, b.partitions, b.busy_s, b.idle_s,
+                                                          b.steals_sent, b.steals_received, b.bytes_read, b.cache_hits);
 }
 
 namespace {
@@ -179,7 +179,8 @@ TEST_F(ResultFileTest, TablesHaveTheDocumentedLayout) {
                  {"idle_s", H5T_IEEE_F64LE},
                  {"steals_sent", H5T_STD_U64LE},
                  {"steals_received", H5T_STD_U64LE},
-                 {"bytes_read", H5T_STD_U64LE}});
+                 {"bytes_read", H5T_STD_U64LE},
+                 {"cache_hits", H5T_STD_U64LE}});
 }
 
 TEST_F(ResultFileTest, ExistsAndMembers) {

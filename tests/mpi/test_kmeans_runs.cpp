@@ -119,6 +119,18 @@ TEST_P(KMeansRun, EqualsAStraightforwardLloyd) {
   EXPECT_NEAR(std::get<double>(attributes.at("inertia")), expected.inertia, 1e-9 * expected.inertia);
   EXPECT_EQ(std::get<std::uint64_t>(attributes.at("iterations")), expected.iterations);
   EXPECT_EQ(std::get<std::int64_t>(attributes.at("converged")), 1);
+
+  // Rows stay in memory between iterations: the data is read about once, not once per round.
+  ASSERT_GE(expected.iterations, 3u);
+  std::uint64_t bytes = 0, hits = 0;
+  for (const auto& w : result.read_workers()) {
+    bytes += w.bytes_read;
+    hits += w.cache_hits;
+  }
+  const std::uint64_t data_bytes = rows * cols * sizeof(double);
+  EXPECT_GE(bytes, data_bytes);
+  EXPECT_LT(bytes, 3 * data_bytes);
+  EXPECT_GT(hits, 11u * expected.iterations / 2);
 }
 
 INSTANTIATE_TEST_SUITE_P(Ranks, KMeansRun, ::testing::Values(0, 1, 2, 4), [](const auto& info) {
