@@ -73,7 +73,8 @@ double cpu_seconds() {
   return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
-int run_master(const mpi::communicator& world, LoadedJob& job, const RunOptions& options, Clock::time_point start) {
+int run_master(const mpi::communicator& world, LoadedJob& job, master::ResultWriter& writer, Clock::time_point start,
+               const RunOptions& options) {
   const std::string created = master::utc_now();
   const double cpu_at_start = cpu_seconds();
   master::Progress progress(master::parse_progress_mode(options.progress), job.plan.partitions.count());
@@ -102,6 +103,7 @@ int run_master(const mpi::communicator& world, LoadedJob& job, const RunOptions&
       progress.finish();
       print_error(error.what());
       master.abort(code_of(error));
+      writer.discard();
       finalize_and_exit(code_of(error));
     }
   }
@@ -118,7 +120,7 @@ int run_master(const mpi::communicator& world, LoadedJob& job, const RunOptions&
 
   int code = 0;
   try {
-    master::write_result(job.plan, *job.kernel, facts, options.force);
+    writer.finish(*job.kernel, facts);
     if (results.failed() > 0) {
       print_error(fmt::format("{} of {} partitions failed; the first: {}", results.failed(),
                               job.plan.partitions.count(), results.first_failure()));
@@ -156,10 +158,12 @@ int run_worker(const mpi::communicator& world, const protocol::JobAnnouncement& 
 int run_job(const mpi::communicator& world, const std::string& path, const RunOptions& options) {
   protocol::JobAnnouncement announcement;
   std::optional<LoadedJob> job;
+  std::optional<master::ResultWriter> writer;
   if (world.rank() == master_rank) {
     try {
       job = load(job::parse_job_file(path));
-      io::OutputFile::check_writable(job->plan.spec.output, options.force);
+      writer.emplace(job->plan, options.force);
+      job->kernel->open_output(writer->result());
       announcement.job_text = job->plan.spec.text;
       announcement.job_path = path;
     } catch (const std::exception& error) {
@@ -171,7 +175,7 @@ int run_job(const mpi::communicator& world, const std::string& path, const RunOp
   if (announcement.exit_code != 0) return announcement.exit_code;
 
   const auto start = Clock::now();
-  if (world.rank() == master_rank) return run_master(world, *job, options, start);
+  if (world.rank() == master_rank) return run_master(world, *job, *writer, start, options);
   return run_worker(world, announcement, start);
 }
 

@@ -55,6 +55,10 @@ class Kernel {
   // Whether map() needs the partition's rows read from the input dataset.
   virtual bool reads_input() const = 0;
 
+  // Master, before the first partition: /result of the file being written, for kernels that
+  // write large results as partitions finish instead of holding them until finish().
+  virtual void open_output(io::Group& /*result*/) {}
+
   virtual Bytes map(const Task& task, const io::Block& rows) = 0;
   virtual void merge(const Task& task, const Bytes& partial) = 0;
   virtual void finish(io::Group& result) = 0;

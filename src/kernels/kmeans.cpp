@@ -160,8 +160,8 @@ void KMeansKernel::merge_partial(const Task& task, const KMeansPartial& partial)
       partials_.emplace(task.id, partial);
       break;
     case Phase::labels:
-      if (labels_.empty()) labels_.assign(n_, -1);
-      std::copy(partial.labels.begin(), partial.labels.end(), labels_.begin() + static_cast<std::ptrdiff_t>(task.rows.begin));
+      // Straight to the file: labels never pile up in the master's memory.
+      if (labels_) labels_->write_rows(task.rows.begin, partial.labels);
       for (std::uint64_t c = 0; c < k_; ++c) cluster_sizes_[c] += partial.counts[c];
       inertia_ += partial.inertia;
       break;
@@ -301,10 +301,15 @@ void KMeansKernel::begin_round(std::uint32_t /*round*/, const Bytes& state) {
   }
 }
 
+void KMeansKernel::open_output(io::Group& result) {
+  // Chunks of 1 MiB of labels. Rows of a partition that failed in the labels pass read as 0;
+  // /partitions says which.
+  labels_.emplace(result.create_dataset("labels", io::ElementType::i32, n_, 0, std::min<std::uint64_t>(n_, 1 << 18)));
+}
+
 void KMeansKernel::finish(io::Group& result) {
+  labels_.reset();
   result.write("centroids", std::span<const double>(state_.centroids), {k_, d_});
-  if (labels_.empty()) labels_.assign(n_, -1);
-  result.write("labels", std::span<const std::int32_t>(labels_));
   if (cluster_sizes_.empty()) cluster_sizes_.assign(k_, 0);
   result.write("cluster_sizes", std::span<const std::uint64_t>(cluster_sizes_));
   result.set_attribute("inertia", inertia_);

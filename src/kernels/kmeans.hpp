@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,7 @@ class KMeansKernel final : public TypedKernel<KMeansPartial> {
 
   bool reads_input() const override { return true; }
   std::uint64_t cache_bytes() const override { return cache_bytes_; }
+  void open_output(io::Group& result) override;
   std::optional<Bytes> next_round() override;
   void begin_round(std::uint32_t round, const Bytes& state) override;
   void finish(io::Group& result) override;
@@ -84,7 +86,7 @@ class KMeansKernel final : public TypedKernel<KMeansPartial> {
   bool converged_ = false;
   double inertia_ = 0;
   std::vector<std::uint64_t> cluster_sizes_;
-  std::vector<std::int32_t> labels_;
+  std::optional<io::DatasetWriter> labels_;  // /result/labels, written as partitions finish
 };
 
 }  // namespace kdsched::kernels

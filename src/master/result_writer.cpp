@@ -18,9 +18,19 @@ std::string utc_now() {
   return text;
 }
 
-void write_result(const kernels::JobPlan& plan, kernels::Kernel& kernel, const RunFacts& facts, bool force) {
-  io::OutputFile file(plan.spec.output, force);
-  io::Group& root = file.root();
+ResultWriter::ResultWriter(const kernels::JobPlan& plan, bool force)
+    : plan_(plan), file_(std::make_unique<io::OutputFile>(plan.spec.output, force)) {
+  result_.emplace(file_->root().create_group("result"));
+}
+
+void ResultWriter::discard() {
+  result_.reset();
+  file_.reset();
+}
+
+void ResultWriter::finish(kernels::Kernel& kernel, const RunFacts& facts) {
+  const kernels::JobPlan& plan = plan_;
+  io::Group& root = file_->root();
   root.set_attribute("kdsched_version", std::string(kdsched::version));
   root.set_attribute("format_version", std::int64_t{output_format_version});
   root.set_attribute("job_name", plan.spec.name);
@@ -39,11 +49,11 @@ void write_result(const kernels::JobPlan& plan, kernels::Kernel& kernel, const R
                                             : std::string());
   root.set_attribute("input_dataset", plan.spec.input ? plan.spec.input->dataset : std::string());
 
-  io::Group result = root.create_group("result");
-  kernel.finish(result);
+  kernel.finish(*result_);
   root.write_partitions("partitions", facts.partitions);
   root.write_workers("workers", facts.workers_table);
-  file.commit();
+  result_.reset();
+  file_->commit();
 }
 
 }  // namespace kdsched::master

@@ -4,6 +4,10 @@
 #include "kernels/job_plan.hpp"
 #include "kernels/kernel.hpp"
 
+#include "io/output_file.hpp"
+
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,8 +26,26 @@ struct RunFacts {
   std::vector<io::WorkerRecord> workers_table;
 };
 
-// Writes the job's result file (§ output layout) atomically: a temporary, renamed when complete.
-void write_result(const kernels::JobPlan& plan, kernels::Kernel& kernel, const RunFacts& facts, bool force);
+// The job's result file, written atomically: created under a temporary name before the job runs
+// (so that kernels can stream large results, such as k-means labels, into /result while
+// partitions finish) and renamed into place by finish(). Destroying it unfinished removes it.
+class ResultWriter {
+ public:
+  // Throws IoError when the output exists (without `force`) or cannot be written.
+  ResultWriter(const kernels::JobPlan& plan, bool force);
+
+  io::Group& result() { return *result_; }
+
+  void finish(kernels::Kernel& kernel, const RunFacts& facts);
+
+  // Removes the temporary now: for paths that end the process without unwinding.
+  void discard();
+
+ private:
+  const kernels::JobPlan& plan_;
+  std::unique_ptr<io::OutputFile> file_;
+  std::optional<io::Group> result_;
+};
 
 // The current time as ISO 8601 UTC, e.g. "2026-11-23T18:07:31Z".
 std::string utc_now();
