@@ -94,7 +94,11 @@ KMeansKernel::KMeansKernel(const JobPlan& plan)
 
 KMeansPartial KMeansKernel::map_partition(const Task& task, const io::Block& rows) {
   KMeansPartial partial;
-  if (state_.phase != Phase::statistics) assigner_.assign(rows.values.data(), rows.rows, labels_scratch_, distances_);
+  // A Lloyd iteration needs only the labels; the distances are for the seeding and the final inertia.
+  if (state_.phase != Phase::statistics) {
+    assigner_.assign(rows.values.data(), rows.rows, labels_scratch_,
+                     state_.phase == Phase::lloyd ? nullptr : &distances_);
+  }
   switch (state_.phase) {
     case Phase::statistics:
       partial.moments = Moments::of_rows(rows.values.data(), rows.rows, rows.cols);
@@ -133,7 +137,6 @@ KMeansPartial KMeansKernel::map_partition(const Task& task, const io::Block& row
         double* sum = partial.sums.data() + label * d_;
         for (std::uint64_t j = 0; j < d_; ++j) sum[j] += row[j];
         ++partial.counts[label];
-        partial.inertia += distances_[r];
       }
       break;
     case Phase::labels:

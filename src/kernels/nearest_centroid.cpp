@@ -33,12 +33,13 @@ __attribute__((target_clones("arch=skylake-avx512", "arch=haswell", "default")))
     for (std::uint64_t c = 1; c < g.count; ++c) {
       if (out[c] < out[best]) best = c;
     }
+    labels[r] = static_cast<std::int32_t>(best);
+    if (distances == nullptr) continue;
     double d2 = 0;
     for (std::uint64_t j = 0; j < g.columns; ++j) {
       const double diff = row[j] - g.centroids[best * g.columns + j];
       d2 += diff * diff;
     }
-    labels[r] = static_cast<std::int32_t>(best);
     distances[r] = d2;
   }
 }
@@ -64,12 +65,12 @@ NearestCentroid::NearestCentroid(const std::vector<double>& centroids, std::uint
 }
 
 void NearestCentroid::assign(const double* rows, std::uint64_t n, std::vector<std::int32_t>& labels,
-                             std::vector<double>& distances) const {
+                             std::vector<double>* distances) const {
   labels.resize(n);
-  distances.resize(n);
+  if (distances) distances->resize(n);
   std::vector<double> out(stride_);
   const Geometry geometry{count_, columns_, stride_, centroids_.data(), transposed_.data(), norms_.data()};
-  assign_rows(geometry, rows, n, labels.data(), distances.data(), out.data());
+  assign_rows(geometry, rows, n, labels.data(), distances ? distances->data() : nullptr, out.data());
 }
 
 }  // namespace kdsched::kernels

@@ -16,10 +16,10 @@ class NearestCentroid {
 
   std::uint64_t size() const { return count_; }
 
-  // For rows [0, n) of a row-major block: the nearest centroid (ties to the lowest index) and
-  // the squared distance to it.
+  // For rows [0, n) of a row-major block: the nearest centroid (ties to the lowest index) and,
+  // when `distances` is given, the squared distance to it.
   void assign(const double* rows, std::uint64_t n, std::vector<std::int32_t>& labels,
-              std::vector<double>& distances) const;
+              std::vector<double>* distances) const;
 
  private:
   std::uint64_t count_ = 0;
