@@ -116,6 +116,7 @@ int run_master(const mpi::communicator& world, LoadedJob& job, master::ResultWri
   mpi::gather(world, own, facts.workers_table, master_rank);
   facts.finished_utc = master::utc_now();
   facts.partitions = results.records();
+  facts.rounds = results.rounds();
   facts.status = run_status(results.failed(), job.plan.partitions.count());
 
   int code = 0;

@@ -26,6 +26,12 @@ void ResultCollector::accept(Rank rank, const protocol::Outcome& outcome) {
   record.start_s = outcome.start_s;
   record.end_s = outcome.end_s;
   record.status = outcome.ok ? 0 : 1;
+  RoundRecord& round = rounds_.back();
+  round.start_s = round.partitions == 0 ? outcome.start_s : std::min(round.start_s, outcome.start_s);
+  round.end_s = std::max(round.end_s, outcome.end_s);
+  ++round.partitions;
+  round.bytes_read += outcome.bytes_read;
+  round.cache_hits += outcome.cache_hit ? 1 : 0;
   // A failed partition may still carry a partial result (see kernels::PartitionFailure).
   if (outcome.ok || !outcome.partial.empty()) kernel_.merge(kernels::Task{outcome.id, rows}, outcome.partial);
   if (!outcome.ok) {
@@ -55,6 +61,7 @@ bool ResultCollector::next_round(Bytes& state) {
   std::optional<Bytes> next = kernel_.next_round();
   if (!next) return false;
   ++round_;
+  rounds_.emplace_back();
   kernel_.begin_round(round_, *next);
   tracker_ = scheduling::CompletionTracker(plan_.partitions.count());
   records_.resize(records_.size() + plan_.partitions.count());

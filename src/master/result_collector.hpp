@@ -4,6 +4,7 @@
 #include "kernels/job_plan.hpp"
 #include "kernels/kernel.hpp"
 #include "master/progress.hpp"
+#include "master/result_writer.hpp"
 #include "protocol/messages.hpp"
 #include "scheduling/completion_tracker.hpp"
 
@@ -36,6 +37,7 @@ class ResultCollector {
   std::uint64_t failed() const { return failed_; }
   const std::string& first_failure() const { return first_failure_; }
   const std::vector<io::PartitionRecord>& records() const { return records_; }
+  const std::vector<RoundRecord>& rounds() const { return rounds_; }
 
  private:
   const kernels::JobPlan& plan_;
@@ -43,6 +45,7 @@ class ResultCollector {
   Progress& progress_;
   scheduling::CompletionTracker tracker_;
   std::vector<io::PartitionRecord> records_;
+  std::vector<RoundRecord> rounds_{1};
   std::uint32_t round_ = 0;
   std::uint64_t failed_ = 0;
   PartitionId first_failed_id_ = 0;

@@ -18,6 +18,25 @@ std::string utc_now() {
   return text;
 }
 
+namespace {
+
+// One 1-D dataset per field under /rounds, indexed by round.
+void write_rounds(io::Group& root, const std::vector<RoundRecord>& rounds) {
+  io::Group group = root.create_group("rounds");
+  const auto column = [&](auto field) {
+    std::vector<std::decay_t<decltype(rounds.front().*field)>> values;
+    for (const auto& round : rounds) values.push_back(round.*field);
+    return values;
+  };
+  group.write("partitions", std::span<const std::uint64_t>(column(&RoundRecord::partitions)));
+  group.write("bytes_read", std::span<const std::uint64_t>(column(&RoundRecord::bytes_read)));
+  group.write("cache_hits", std::span<const std::uint64_t>(column(&RoundRecord::cache_hits)));
+  group.write("start_s", std::span<const double>(column(&RoundRecord::start_s)));
+  group.write("end_s", std::span<const double>(column(&RoundRecord::end_s)));
+}
+
+}  // namespace
+
 ResultWriter::ResultWriter(const kernels::JobPlan& plan, bool force)
     : plan_(plan), file_(std::make_unique<io::OutputFile>(plan.spec.output, force)) {
   result_.emplace(file_->root().create_group("result"));
@@ -51,6 +70,7 @@ void ResultWriter::finish(kernels::Kernel& kernel, const RunFacts& facts) {
 
   kernel.finish(*result_);
   root.write_partitions("partitions", facts.partitions);
+  write_rounds(root, facts.rounds);
   root.write_workers("workers", facts.workers_table);
   result_.reset();
   file_->commit();

@@ -13,6 +13,15 @@
 
 namespace kdsched::master {
 
+// What one round cost, for /rounds: how iterative kernels use their caches shows here.
+struct RoundRecord {
+  std::uint64_t partitions = 0;
+  std::uint64_t bytes_read = 0;
+  std::uint64_t cache_hits = 0;
+  double start_s = 0;  // first partition start
+  double end_s = 0;    // last partition end
+};
+
 // Everything the result file records about a run besides the kernel's own result.
 struct RunFacts {
   int mpi_ranks = 1;
@@ -24,6 +33,7 @@ struct RunFacts {
   std::string status;  // complete | partial | failed
   std::vector<io::PartitionRecord> partitions;
   std::vector<io::WorkerRecord> workers_table;
+  std::vector<RoundRecord> rounds;
 };
 
 // The job's result file, written atomically: created under a temporary name before the job runs

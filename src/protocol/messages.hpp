@@ -35,10 +35,12 @@ struct Outcome {
   double end_s = 0;
   std::string error;  // why it failed, when !ok
   Bytes partial;      // the kernel's partial result, when ok
+  std::uint64_t bytes_read = 0;  // input read for it (0 when its rows were kept in memory)
+  bool cache_hit = false;
 
   template <typename Archive>
   void serialize(Archive& archive, unsigned /*version*/) {
-    archive & id & ok & stolen & start_s & end_s & error & partial;
+    archive & id & ok & stolen & start_s & end_s & error & partial & bytes_read & cache_hit;
   }
 };
 

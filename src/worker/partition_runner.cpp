@@ -33,6 +33,8 @@ protocol::Outcome PartitionRunner::run(PartitionId id, bool stolen) {
   protocol::Outcome outcome;
   outcome.id = id;
   outcome.stolen = stolen;
+  const std::uint64_t bytes_before = bytes_read_;
+  const std::uint64_t hits_before = cache_hits_;
   const auto start = Clock::now();
   try {
     const kernels::Task task{id, plan_.partitions.range(id)};
@@ -48,6 +50,8 @@ protocol::Outcome PartitionRunner::run(PartitionId id, bool stolen) {
   const auto end = Clock::now();
   outcome.start_s = since_start(start);
   outcome.end_s = since_start(end);
+  outcome.bytes_read = bytes_read_ - bytes_before;
+  outcome.cache_hit = cache_hits_ > hits_before;
   busy_s_ += outcome.end_s - outcome.start_s;
   ++partitions_;
   return outcome;
