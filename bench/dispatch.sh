@@ -8,15 +8,12 @@
 # rank 1 runs. chunk = 1 needs one request and one grant per partition, so the ping-pong rate is
 # its physical limit. Shared machines change speed from one minute to the next, so every repeat
 # measures ping-pong, chunk = 1 and guided back to back, and the ratios are taken per repeat.
-source "$(dirname "${BASH_SOURCE[0]}")/../scripts/common.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/peers.sh"
 
 partitions=${1:-1000000}
 repeats=${2:-5}
-build_kdsched >/dev/null
-kdsched=$build_dir/src/app/kdsched
+prepare_run
 pingpong=$build_dir/bench/kdsched_pingpong
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 
 write_job() {  # NAME CHUNKING
   cat >"$work/$1.toml" <<TOML

@@ -4,26 +4,14 @@
 # supports (Weka reports itemsets through rules, so itemsets of two or more items are compared).
 #
 #   bench/itemsets.sh [TRANSACTIONS] [ITEMS] [AVG_LENGTH] [MIN_SUPPORT]   (defaults: 100000 1000 10 0.01)
-source "$(dirname "${BASH_SOURCE[0]}")/../scripts/common.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/peers.sh"
 
 transactions=${1:-100000}
 items=${2:-1000}
 avg_length=${3:-10}
 min_support=${4:-0.01}
-python=/usr/bin/python3
-if [[ ! -f /usr/share/java/weka.jar ]] || ! "$python" -c "import h5py" 2>/dev/null; then
-  if [[ $(id -u) -eq 0 ]]; then
-    apt-get install -y -qq --no-install-recommends weka python3-h5py >/dev/null
-  else
-    echo "bench/itemsets.sh needs: apt-get install weka python3-h5py" >&2
-    exit 1
-  fi
-fi
-build_kdsched >/dev/null
-kdsched=$build_dir/src/app/kdsched
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cores=$(nproc)
+require_peer "test -f /usr/share/java/weka.jar && $python -c 'import h5py'" weka python3-h5py
+prepare_run
 
 "$kdsched" gen transactions --transactions "$transactions" --items "$items" --avg-length "$avg_length" \
   --seed 11 --out "$work/tx.h5" --log-level warn

@@ -4,26 +4,14 @@
 # measured in one run. Needs Debian's python3-sklearn and python3-h5py (installed when root).
 #
 #   bench/kmeans.sh [ROWS] [COLS] [K] [ITERATIONS]      (defaults: 1000000 16 16 20)
-source "$(dirname "${BASH_SOURCE[0]}")/../scripts/common.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/peers.sh"
 
 rows=${1:-1000000}
 cols=${2:-16}
 k=${3:-16}
 iterations=${4:-20}
-python=/usr/bin/python3
-if ! "$python" -c "import sklearn, h5py" 2>/dev/null; then
-  if [[ $(id -u) -eq 0 ]]; then
-    apt-get install -y -qq python3-sklearn python3-h5py libopenblas0 >/dev/null
-  else
-    echo "bench/kmeans.sh needs: apt-get install python3-sklearn python3-h5py libopenblas0" >&2
-    exit 1
-  fi
-fi
-build_kdsched >/dev/null
-kdsched=$build_dir/src/app/kdsched
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cores=$(nproc)
+require_peer "$python -c 'import sklearn, h5py'" python3-sklearn python3-h5py libopenblas0
+prepare_run
 
 "$kdsched" gen blobs --rows "$rows" --cols "$cols" --centers "$k" --seed 7 --out "$work/blobs.h5" --log-level warn
 # Initial centroids both sides share: the first k rows, which take a while to converge.
