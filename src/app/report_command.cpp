@@ -22,6 +22,9 @@ struct Summary {
   double busy_s = 0;
   std::uint64_t working_ranks = 0;
   double efficiency = 0;
+  std::uint64_t steal_attempts = 0;
+  std::uint64_t steals = 0;  // attempts that brought work
+  double steal_wait_s = 0;
   std::vector<std::pair<std::string, std::vector<double>>> preview;
 };
 
@@ -81,6 +84,9 @@ Summary summarize(const io::ResultFile& file) {
   const auto mpi_ranks = s.workers.size();
   for (const auto& w : s.workers) {
     s.busy_s += w.busy_s;
+    s.steal_attempts += w.steal_attempts;
+    s.steals += w.steals_received;
+    s.steal_wait_s += w.steal_wait_s;
     // With workers the master only schedules; alone it is the one worker.
     if (mpi_ranks == 1 || w.rank != 0) ++s.working_ranks;
   }
@@ -111,6 +117,8 @@ void print_text(const std::string& path, const Summary& s) {
   out += fmt::format("partitions  {} ({} failed, {} stolen)\n", s.partitions, s.failed, s.stolen);
   out += fmt::format("balance     efficiency {:.1f} % = busy {} / ({} workers x makespan {})\n", 100.0 * s.efficiency,
                      format_seconds(s.busy_s), s.working_ranks, format_seconds(s.makespan_s));
+  out += fmt::format("steals      {} attempts, {} brought work, mean answer {}\n", s.steal_attempts, s.steals,
+                     format_seconds(s.steal_attempts ? s.steal_wait_s / static_cast<double>(s.steal_attempts) : 0.0));
   out += fmt::format("workers     {:>5} {:<16} {:>10} {:>10} {:>10} {:>8} {:>8} {:>10}\n", "rank", "host", "partitions",
                      "busy", "idle", "stl-sent", "stl-recv", "read");
   for (const auto& w : s.workers) {
@@ -139,14 +147,17 @@ void print_json(const std::string& path, const Summary& s) {
                      s.failed, s.stolen);
   out += fmt::format("  \"makespan_s\": {},\n  \"busy_s\": {},\n  \"efficiency\": {},\n", json_number(s.makespan_s),
                      json_number(s.busy_s), json_number(s.efficiency));
+  out += fmt::format("  \"steal_attempts\": {},\n  \"steals\": {},\n  \"steal_wait_s\": {},\n", s.steal_attempts,
+                     s.steals, json_number(s.steal_wait_s));
   out += "  \"worker_table\": [";
   for (std::size_t i = 0; i < s.workers.size(); ++i) {
     const auto& w = s.workers[i];
     out += fmt::format(
         "{}\n    {{\"rank\": {}, \"hostname\": {}, \"partitions\": {}, \"busy_s\": {}, \"idle_s\": {}, "
-        "\"steals_sent\": {}, \"steals_received\": {}, \"bytes_read\": {}}}",
+        "\"steals_sent\": {}, \"steals_received\": {}, \"steal_attempts\": {}, \"steal_wait_s\": {}, "
+        "\"bytes_read\": {}}}",
         i ? "," : "", w.rank, json_string(w.hostname), w.partitions, json_number(w.busy_s), json_number(w.idle_s),
-        w.steals_sent, w.steals_received, w.bytes_read);
+        w.steals_sent, w.steals_received, w.steal_attempts, json_number(w.steal_wait_s), w.bytes_read);
   }
   out += "\n  ],\n  \"result_preview\": {";
   for (std::size_t i = 0; i < s.preview.size(); ++i) {

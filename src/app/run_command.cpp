@@ -1,6 +1,7 @@
 #include "app/commands.hpp"
 #include "common/error.hpp"
 #include "common/log.hpp"
+#include "kernels/cost_estimates.hpp"
 #include "kernels/registry.hpp"
 #include "master/master.hpp"
 #include "master/result_writer.hpp"
@@ -25,16 +26,23 @@ namespace {
 namespace mpi = boost::mpi;
 using Clock = std::chrono::steady_clock;
 
-// A job every rank has built from the same text: its plan and its kernel.
+// A job every rank has built from the same text: its plan and its kernel; on the master, the
+// order of the deal too.
 struct LoadedJob {
   kernels::JobPlan plan;
   std::unique_ptr<kernels::Kernel> kernel;
+  scheduling::DealOrder order;
 };
+
+scheduling::DealOrder deal_order(const LoadedJob& job) {
+  if (job.plan.spec.schedule.order != job::Order::lpt) return {};
+  return scheduling::DealOrder::longest_first(kernels::estimate_costs(job.plan, *job.kernel));
+}
 
 LoadedJob load(job::JobSpec spec) {
   kernels::JobPlan plan = kernels::make_job_plan(std::move(spec));
   auto kernel = kernels::make_kernel(plan);
-  return {std::move(plan), std::move(kernel)};
+  return {std::move(plan), std::move(kernel), {}};
 }
 
 int code_of(const std::exception& error) {
@@ -96,7 +104,7 @@ int run_master(const mpi::communicator& world, LoadedJob& job, master::ResultWri
   } else {
     facts.workers = world.size() - 1;
     protocol::Endpoint endpoint(world);
-    master::Master master(endpoint, job.plan, results);
+    master::Master master(endpoint, job.plan, results, std::move(job.order));
     try {
       master.run();
     } catch (const std::exception& error) {
@@ -163,6 +171,7 @@ int run_job(const mpi::communicator& world, const std::string& path, const RunOp
   if (world.rank() == master_rank) {
     try {
       job = load(job::parse_job_file(path));
+      job->order = deal_order(*job);
       writer.emplace(job->plan, options.force);
       job->kernel->open_output(writer->result());
       announcement.job_text = job->plan.spec.text;

@@ -2,6 +2,7 @@
 #include "common/error.hpp"
 #include "common/text.hpp"
 #include "io/output_file.hpp"
+#include "kernels/cost_estimates.hpp"
 #include "kernels/registry.hpp"
 
 #include <fmt/format.h>
@@ -41,6 +42,7 @@ void print_plan(const kernels::JobPlan& plan) {
   const job::ScheduleSpec& schedule = spec.schedule;
   text += fmt::format("  schedule    chunking {} (chunk {}), stealing {}, order {}\n", job::to_string(schedule.chunking),
                       schedule.chunk, job::to_string(schedule.stealing), job::to_string(schedule.order));
+  if (!schedule.costs_from.empty()) text += fmt::format("  costs from  {}\n", schedule.costs_from.string());
   text += fmt::format("  output      {}{}\n", spec.output.string(),
                       std::filesystem::exists(spec.output) ? " (exists: `run` needs --force)" : "");
   std::fputs(text.c_str(), stdout);
@@ -53,7 +55,8 @@ int validate_command(const std::vector<std::string>& jobs) {
   for (const auto& path : jobs) {
     try {
       kernels::JobPlan plan = kernels::make_job_plan(job::parse_job_file(path));
-      kernels::make_kernel(plan);
+      const auto kernel = kernels::make_kernel(plan);
+      if (plan.spec.schedule.order == job::Order::lpt) kernels::estimate_costs(plan, *kernel);
       print_plan(plan);
     } catch (const Error& error) {
       print_error(error.what());

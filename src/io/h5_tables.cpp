@@ -67,13 +67,16 @@ Handle worker_type(Layout layout) {
           {"steals_received", offsetof(R, steals_received), H5T_NATIVE_UINT64, H5T_STD_U64LE},
           {"bytes_read", offsetof(R, bytes_read), H5T_NATIVE_UINT64, H5T_STD_U64LE},
           {"cache_hits", offsetof(R, cache_hits), H5T_NATIVE_UINT64, H5T_STD_U64LE},
+          {"steal_attempts", offsetof(R, steal_attempts), H5T_NATIVE_UINT64, H5T_STD_U64LE},
+          {"steal_wait_s", offsetof(R, steal_wait_s), H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE},
       },
       sizeof(R), layout);
 }
 
 WorkerRow to_row(const WorkerRecord& record) {
-  return {record.rank,        record.hostname.c_str(),    record.partitions, record.busy_s,    record.idle_s,
-          record.steals_sent, record.steals_received, record.bytes_read, record.cache_hits};
+  return {record.rank,          record.hostname.c_str(), record.partitions,     record.busy_s,
+          record.idle_s,        record.steals_sent,      record.steals_received, record.bytes_read,
+          record.cache_hits,    record.steal_attempts,   record.steal_wait_s};
 }
 
 WorkerRecord from_row(const WorkerRow& row) {
@@ -85,7 +88,9 @@ WorkerRecord from_row(const WorkerRow& row) {
           row.steals_sent,
           row.steals_received,
           row.bytes_read,
-          row.cache_hits};
+          row.cache_hits,
+          row.steal_attempts,
+          row.steal_wait_s};
 }
 
 }  // namespace kdsched::io::h5

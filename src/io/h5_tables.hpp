@@ -26,6 +26,8 @@ struct WorkerRow {
   std::uint64_t steals_received = 0;
   std::uint64_t bytes_read = 0;
   std::uint64_t cache_hits = 0;
+  std::uint64_t steal_attempts = 0;
+  double steal_wait_s = 0;
 };
 
 Handle worker_type(Layout layout);

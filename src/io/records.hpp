@@ -32,6 +32,8 @@ struct WorkerRecord {
   std::uint64_t steals_received = 0;
   std::uint64_t bytes_read = 0;
   std::uint64_t cache_hits = 0;  // partitions served from rows kept in memory by an earlier round
+  std::uint64_t steal_attempts = 0;  // steal requests made, answered with work or not
+  double steal_wait_s = 0;           // seconds between those requests and their answers, summed
 };
 
 }  // namespace kdsched::io

@@ -157,6 +157,10 @@ ScheduleSpec read_schedule(const TableView& table, const fs::path& folder) {
   read_choice(table, "stealing", stealing_names, schedule.stealing);
   read_choice(table, "order", order_names, schedule.order);
   schedule.costs_from = find_path(table, "costs_from", folder).value_or(fs::path());
+  // Measured costs only decide the deal order; silently ignoring them would mislead.
+  if (!schedule.costs_from.empty() && schedule.order != Order::lpt) {
+    table.fail("costs_from", "costs_from needs order = \"lpt\" (it orders the deal by the measured costs)");
+  }
   return schedule;
 }
 

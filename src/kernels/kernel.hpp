@@ -55,6 +55,10 @@ class Kernel {
   // Whether map() needs the partition's rows read from the input dataset.
   virtual bool reads_input() const = 0;
 
+  // The relative cost of a partition before anything was measured, for order = "lpt": its rows
+  // unless the kernel knows better.
+  virtual double estimated_cost(const Task& task) const { return static_cast<double>(task.rows.size()); }
+
   // Master, before the first partition: /result of the file being written, for kernels that
   // write large results as partitions finish instead of holding them until finish().
   virtual void open_output(io::Group& /*result*/) {}

@@ -17,6 +17,7 @@ class SpinKernel final : public TypedKernel<double> {
   explicit SpinKernel(const JobPlan& plan);
 
   bool reads_input() const override { return false; }
+  double estimated_cost(const Task& task) const override { return cost_seconds(task.id); }
   void finish(io::Group& result) override;
 
   // The cost of a partition in seconds, as map() will spend it.

@@ -10,21 +10,24 @@
 
 namespace kdsched::master {
 
-Master::Master(protocol::Endpoint& endpoint, const kernels::JobPlan& plan, ResultCollector& results)
+Master::Master(protocol::Endpoint& endpoint, const kernels::JobPlan& plan, ResultCollector& results,
+               scheduling::DealOrder order)
     : endpoint_(endpoint),
       plan_(plan),
       results_(results),
       workers_(static_cast<std::uint32_t>(endpoint.size() - 1)),
+      order_(std::move(order)),
       dealer_(make_dealer()),
-      busy_s_(workers_, 0.0),
-      done_(workers_, 0) {}
+      names_victims_(plan.spec.schedule.stealing == job::Stealing::master),
+      queues_(workers_) {}
 
 scheduling::Dealer Master::make_dealer() const {
   return scheduling::Dealer(plan_.partitions.count(), workers_, plan_.spec.schedule.chunking,
-                            plan_.spec.schedule.chunk);
+                            plan_.spec.schedule.chunk, order_);
 }
 
 void Master::deal_round() {
+  queues_ = scheduling::QueueEstimates(workers_);
   if (const auto previous = results_.previous_assignment()) {
     // Everything goes back where it ran; idle workers steal, since nothing is left to deal.
     dealer_ = scheduling::Dealer(0, workers_, plan_.spec.schedule.chunking, plan_.spec.schedule.chunk);
@@ -64,6 +67,9 @@ void Master::abort(int exit_code) {
 }
 
 void Master::send_grant(std::uint32_t worker, const std::vector<IndexRange>& ranges) {
+  std::uint64_t size = 0;
+  for (const auto& range : ranges) size += range.size();
+  queues_.granted(worker, size);
   grant_.ranges = ranges;
   grant_.master_exhausted = dealer_.exhausted();
   endpoint_.send(static_cast<Rank>(worker + 1), grant_);
@@ -75,18 +81,14 @@ void Master::handle(const protocol::Envelope& envelope) {
   switch (envelope.tag) {
     case protocol::Tag::request: {
       envelope.decode(request_);
-      const protocol::Request& request = request_;
-      for (const auto& outcome : request.outcomes) {
+      double busy_s = 0;
+      for (const auto& outcome : request_.outcomes) {
         results_.accept(source, outcome);
-        busy_s_[worker] += outcome.end_s - outcome.start_s;
-        ++done_[worker];
+        busy_s += outcome.end_s - outcome.start_s;
       }
-      if (busy_s_[worker] > 0) dealer_.observe_rate(worker, static_cast<double>(done_[worker]) / busy_s_[worker]);
-      if (request.wants_work) {
-        next_ranges_.clear();
-        if (const IndexRange range = dealer_.next_grant(worker); !range.empty()) next_ranges_.push_back(range);
-        send_grant(worker, next_ranges_);
-      }
+      dealer_.completed(worker, request_.outcomes.size(), busy_s);
+      queues_.reported(worker, request_.queued);
+      if (request_.wants_work) answer(worker);
       return;
     }
     case protocol::Tag::fatal: {
@@ -96,6 +98,19 @@ void Master::handle(const protocol::Envelope& envelope) {
     default:
       throw RuntimeError(fmt::format("unexpected message (tag {}) from rank {}", static_cast<int>(envelope.tag), source));
   }
+}
+
+// A grant, or once the dealer has run dry and the master names victims, a steal from the worker
+// the master believes holds the most: the victim answers the thief directly.
+void Master::answer(std::uint32_t worker) {
+  next_ranges_.clear();
+  if (dealer_.next_grant(worker, next_ranges_) == 0 && names_victims_) {
+    if (const auto victim = queues_.victim_for(worker)) {
+      endpoint_.send(static_cast<Rank>(*victim + 1), protocol::StealRequest{results_.round(), static_cast<Rank>(worker + 1)});
+      return;
+    }
+  }
+  send_grant(worker, next_ranges_);
 }
 
 io::WorkerRecord run_alone(const kernels::JobPlan& plan, kernels::Kernel& kernel, ResultCollector& results,

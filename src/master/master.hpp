@@ -4,6 +4,7 @@
 #include "master/result_collector.hpp"
 #include "protocol/endpoint.hpp"
 #include "scheduling/dealer.hpp"
+#include "scheduling/queue_estimates.hpp"
 
 namespace kdsched::master {
 
@@ -12,7 +13,9 @@ namespace kdsched::master {
 // a fraction of a percent of a core.
 class Master {
  public:
-  Master(protocol::Endpoint& endpoint, const kernels::JobPlan& plan, ResultCollector& results);
+  // `order` is the deal order of every round (see kernels::deal_order).
+  Master(protocol::Endpoint& endpoint, const kernels::JobPlan& plan, ResultCollector& results,
+         scheduling::DealOrder order);
 
   // Returns when every partition is complete and every worker told to stop. Throws Error when
   // a worker reports a fatal error or the protocol is violated.
@@ -28,17 +31,19 @@ class Master {
   void deal_round();
   void handle(const protocol::Envelope& envelope);
   void send_grant(std::uint32_t worker, const std::vector<IndexRange>& ranges);
+  void answer(std::uint32_t worker);
 
   protocol::Endpoint& endpoint_;
   const kernels::JobPlan& plan_;
   ResultCollector& results_;
   std::uint32_t workers_;
+  scheduling::DealOrder order_;
   scheduling::Dealer dealer_;
+  bool names_victims_;  // stealing = "master"
+  scheduling::QueueEstimates queues_;
   protocol::Request request_;     // reused for every request received
   protocol::GrantMessage grant_;  // reused for every grant sent
   std::vector<IndexRange> next_ranges_;
-  std::vector<double> busy_s_;
-  std::vector<std::uint64_t> done_;
 };
 
 // Rank 0 alone: runs every partition itself, in order. Returns its /workers row (less rank and host).

@@ -47,11 +47,13 @@ struct Outcome {
 struct Request {
   static constexpr Tag tag = Tag::request;
   std::vector<Outcome> outcomes;
-  bool wants_work = false;
+  bool wants_work = false;   // a grant, please; once the master has run dry under stealing = "master",
+                             // the master passes the request on to a victim as a steal
+  std::uint64_t queued = 0;  // partitions in the worker's queue, for the master's choice of victims
 
   template <typename Archive>
   void serialize(Archive& archive, unsigned /*version*/) {
-    archive & outcomes & wants_work;
+    archive & outcomes & wants_work & queued;
   }
 };
 
@@ -66,25 +68,28 @@ struct GrantMessage {
   }
 };
 
-// Steals carry the thief's round: a victim already in a later round gives nothing, so work
-// never crosses from one round into another.
+// Sent by the thief itself (stealing = "random") or by the master on its behalf ("master");
+// the victim replies to the thief either way. Steals carry the round: a victim in another round
+// gives nothing, so work never crosses from one round into another.
 struct StealRequest {
   static constexpr Tag tag = Tag::steal_request;
   std::uint32_t round = 0;
+  Rank thief = 0;
 
   template <typename Archive>
   void serialize(Archive& archive, unsigned /*version*/) {
-    archive & round;
+    archive & round & thief;
   }
 };
 
 struct StealReply {
   static constexpr Tag tag = Tag::steal_reply;
+  std::uint32_t round = 0;  // the request's
   std::vector<IndexRange> ranges;
 
   template <typename Archive>
   void serialize(Archive& archive, unsigned /*version*/) {
-    archive & ranges;
+    archive & round & ranges;
   }
 };
 

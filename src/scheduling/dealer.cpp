@@ -4,13 +4,17 @@
 
 namespace kdsched::scheduling {
 
-Dealer::Dealer(std::uint64_t partitions, std::uint32_t workers, job::Chunking chunking, std::uint64_t chunk)
+Dealer::Dealer(std::uint64_t partitions, std::uint32_t workers, job::Chunking chunking, std::uint64_t chunk,
+               DealOrder order)
     : partitions_(partitions),
       workers_(std::max<std::uint32_t>(1, workers)),
       chunking_(chunking),
       chunk_(std::max<std::uint64_t>(1, chunk)),
+      order_(std::move(order)),
       next_{0, partitions},
       trapezoid_(rules::Trapezoid::make(partitions, workers_, chunk_)),
+      done_(workers_, 0),
+      busy_s_(workers_, 0.0),
       rates_(workers_, 0.0) {}
 
 std::vector<Grant> Dealer::initial_grants() {
@@ -19,40 +23,43 @@ std::vector<Grant> Dealer::initial_grants() {
 
   if (chunking_ == job::Chunking::static_block) {
     const std::uint64_t block = rules::static_block(partitions_, workers_);
-    for (auto& grant : grants) grant.ranges.push_back(next_.split_front(block));
+    for (auto& grant : grants) order_.append_ids(next_.split_front(block), grant.ranges);
   } else if (chunking_ == job::Chunking::cyclic) {
-    for (std::uint64_t id = 0; id < partitions_; ++id) grants[id % workers_].ranges.push_back({id, id + 1});
-    next_ = {partitions_, partitions_};
-  } else {
-    for (auto& grant : grants) {
-      if (const IndexRange range = next_grant(grant.worker); !range.empty()) grant.ranges.push_back(range);
+    for (std::uint64_t position = 0; position < partitions_; ++position) {
+      order_.append_ids(next_.split_front(1), grants[position % workers_].ranges);
     }
+  } else {
+    for (auto& grant : grants) next_grant(grant.worker, grant.ranges);
   }
   return grants;
 }
 
-IndexRange Dealer::next_grant(std::uint32_t worker) {
-  if (next_.empty()) return {};
-  const IndexRange range = next_.split_front(grant_size(worker));
+std::uint64_t Dealer::next_grant(std::uint32_t worker, std::vector<IndexRange>& ids) {
+  if (next_.empty()) return 0;
+  const IndexRange positions = next_.split_front(grant_size(worker));
   ++grants_made_;
-  return range;
+  order_.append_ids(positions, ids);
+  return positions.size();
 }
 
-void Dealer::observe_rate(std::uint32_t worker, double partitions_per_second) {
-  if (worker < rates_.size() && partitions_per_second > 0) rates_[worker] = partitions_per_second;
+void Dealer::completed(std::uint32_t worker, std::uint64_t partitions, double busy_seconds) {
+  if (worker >= workers_ || partitions == 0) return;
+  done_[worker] += partitions;
+  busy_s_[worker] += busy_seconds;
+  if (busy_s_[worker] <= 0) return;
+  const double rate = static_cast<double>(done_[worker]) / busy_s_[worker];
+  if (rates_[worker] > 0) {
+    rate_sum_ -= rates_[worker];
+  } else {
+    ++rates_known_;
+  }
+  rates_[worker] = rate;
+  rate_sum_ += rate;
 }
 
 double Dealer::relative_rate(std::uint32_t worker) const {
-  double sum = 0;
-  std::uint32_t known = 0;
-  for (const double rate : rates_) {
-    if (rate > 0) {
-      sum += rate;
-      ++known;
-    }
-  }
-  if (known == 0 || rates_[worker] <= 0) return 1.0;
-  return rates_[worker] / (sum / known);
+  if (rates_known_ == 0 || rates_[worker] <= 0) return 1.0;
+  return rates_[worker] * rates_known_ / rate_sum_;
 }
 
 std::uint64_t Dealer::grant_size(std::uint32_t worker) {

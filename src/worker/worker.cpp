@@ -6,12 +6,6 @@
 
 namespace kdsched::worker {
 namespace {
-using std::chrono::milliseconds;
-
-// Results wait for company (one message carries many) but never longer than this, nor beyond
-// this many, so the master's progress and memory stay current.
-constexpr auto max_result_delay = milliseconds(20);
-constexpr std::size_t max_result_batch = 64;
 
 // Partitions shorter than `inline_limit`, seen `inline_streak` times in a row, run on the
 // communication thread itself: handing each one to the executor would cost more than running it.
@@ -39,7 +33,9 @@ Worker::Worker(protocol::Endpoint& endpoint, const kernels::JobPlan& plan, kerne
       job_start_(job_start),
       self_(static_cast<std::uint32_t>(endpoint.rank() - 1)),
       workers_(static_cast<std::uint32_t>(endpoint.size() - 1)),
-      stealing_(plan.spec.schedule.stealing != job::Stealing::off),
+      steals_randomly_(plan.spec.schedule.stealing == job::Stealing::random),
+      master_names_victims_(plan.spec.schedule.stealing == job::Stealing::master),
+      batching_(scheduling::ResultBatching::for_workers(workers_)),
       victims_(self_, workers_, 0x6b647363686564ULL),
       poll_backoff_(scheduling::message_polling()),
       grant_wait_(grant_waiting()),
@@ -84,12 +80,13 @@ std::optional<int> Worker::run() {
       if (decision.request_work) {
         request_outstanding_ = true;
         grant_wait_.reset();
+        if (master_exhausted_) begin_steal();
       }
       active = true;
     }
     if (decision.steal) {
-      endpoint_.send(static_cast<Rank>(victims_.next() + 1), protocol::StealRequest{round_});
-      steal_outstanding_ = true;
+      endpoint_.send(static_cast<Rank>(victims_.next() + 1), protocol::StealRequest{round_, endpoint_.rank()});
+      begin_steal();
       active = true;
     }
     if (inline_item) {
@@ -123,18 +120,25 @@ Worker::Decision Worker::decide(bool check_age) {
   // Streams of short partitions keep one more in hand, so the next grant is already on its way
   // when the current one ends and the thread never waits for a round trip.
   const std::uint64_t low_water = inline_mode_ ? 1 : 0;
-  d.request_work = !request_outstanding_ && !master_exhausted_ && queue_.size() <= low_water;
+  // Once the master has run dry, an empty queue means stealing: through the master, which names
+  // the victim, or directly from a random one; either way not before the backoff allows.
+  const bool may_steal = master_exhausted_ && queue_.empty() && !steal_outstanding_ && victims_.has_victims();
+  const bool steal_now = may_steal && Clock::now() >= next_steal_;
+  d.request_work = !request_outstanding_ && queue_.size() <= low_water &&
+                   (!master_exhausted_ || (master_names_victims_ && steal_now));
+  d.steal = steals_randomly_ && steal_now;
   const bool idle = queue_.empty() && !executor_busy_;
   d.starved = idle && request_outstanding_;
   // While a request is outstanding its answer will soon carry the results back with the next
   // request, so one message per grant suffices.
   d.send_results = !outbox_.empty() && (d.request_work || (idle && !request_outstanding_) ||
-                                        outbox_.size() >= max_result_batch ||
-                                        (check_age && Clock::now() - oldest_result_ >= max_result_delay));
+                                        outbox_.size() >= batching_.max_batch ||
+                                        (check_age && Clock::now() - oldest_result_ >= batching_.max_delay));
   // Swapping keeps both vectors' capacity: the dispatch loop allocates nothing per batch.
-  if (d.send_results) request_.outcomes.swap(outbox_);
-  d.steal = stealing_ && master_exhausted_ && queue_.empty() && !steal_outstanding_ && victims_.has_victims() &&
-            Clock::now() >= next_steal_;
+  if (d.send_results) {
+    request_.outcomes.swap(outbox_);
+    request_.queued = queue_.size();
+  }
   return d;
 }
 
@@ -153,33 +157,37 @@ bool Worker::handle(const protocol::Envelope& envelope, std::optional<int>& abor
       if (wake_executor) work_ready_.notify_one();
       request_outstanding_ = false;
       master_exhausted_ = grant.master_exhausted;
+      // Under stealing = "master", an empty grant is the master's answer that no one has work.
+      if (master_names_victims_ && steal_outstanding_) end_steal(!grant.ranges.empty());
       return false;
     }
     case Tag::steal_request: {
-      protocol::StealReply reply;
-      if (envelope.as<protocol::StealRequest>().round == round_) {
+      const auto request = envelope.as<protocol::StealRequest>();
+      protocol::StealReply reply{request.round, {}};
+      if (request.round == round_) {
         std::lock_guard lock(mutex_);
         if (!queue_.empty()) reply.ranges = queue_.steal_back_half();
       }
       if (!reply.ranges.empty()) ++steals_sent_;
-      endpoint_.send(envelope.source, reply);
+      endpoint_.send(request.thief, reply);
       return false;
     }
     case Tag::steal_reply: {
       const auto reply = envelope.as<protocol::StealReply>();
-      steal_outstanding_ = false;
-      if (reply.ranges.empty()) {
-        const auto now = Clock::now();
-        next_steal_ = now + steal_backoff_.next([now] { return now; });
+      // A reply from a round that has ended carries nothing, and the round's grants are on their way.
+      if (reply.round != round_) {
+        steal_outstanding_ = false;
         return false;
       }
-      {
-        std::lock_guard lock(mutex_);
-        queue_.push(reply.ranges, true);
+      if (master_names_victims_) request_outstanding_ = false;
+      if (!reply.ranges.empty()) {
+        {
+          std::lock_guard lock(mutex_);
+          queue_.push(reply.ranges, true);
+        }
+        work_ready_.notify_one();
       }
-      work_ready_.notify_one();
-      ++steals_received_;
-      steal_backoff_.reset();
+      end_steal(!reply.ranges.empty());
       return false;
     }
     case Tag::round_start: {
@@ -189,6 +197,7 @@ bool Worker::handle(const protocol::Envelope& envelope, std::optional<int>& abor
       round_ = start.round;
       request_outstanding_ = true;  // the master deals the round's first grants unasked
       master_exhausted_ = false;
+      steal_outstanding_ = false;  // a late answer is recognised by its round
       return false;
     }
     case Tag::stop:
@@ -200,6 +209,26 @@ bool Worker::handle(const protocol::Envelope& envelope, std::optional<int>& abor
       log::warn("worker ignored an unexpected message (tag {}) from rank {}", static_cast<int>(envelope.tag),
                 envelope.source);
       return false;
+  }
+}
+
+void Worker::begin_steal() {
+  steal_outstanding_ = true;
+  steal_started_ = Clock::now();
+  ++steal_attempts_;
+}
+
+// A thief that came back empty-handed waits before it asks again, longer each time, so that
+// idle workers never flood the busy ones.
+void Worker::end_steal(bool got_work) {
+  const auto now = Clock::now();
+  steal_outstanding_ = false;
+  steal_wait_s_ += std::chrono::duration<double>(now - steal_started_).count();
+  if (got_work) {
+    ++steals_received_;
+    steal_backoff_.reset();
+  } else {
+    next_steal_ = now + steal_backoff_.next([now] { return now; });
   }
 }
 
@@ -259,6 +288,8 @@ io::WorkerRecord Worker::record() const {
   record.idle_s = std::max(0.0, wall_s_ - record.busy_s);
   record.steals_sent = steals_sent_;
   record.steals_received = steals_received_;
+  record.steal_attempts = steal_attempts_;
+  record.steal_wait_s = steal_wait_s_;
   record.bytes_read = runner_.bytes_read();
   record.cache_hits = runner_.cache_hits();
   return record;

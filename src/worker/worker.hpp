@@ -6,6 +6,7 @@
 #include "protocol/endpoint.hpp"
 #include "scheduling/backoff.hpp"
 #include "scheduling/local_queue.hpp"
+#include "scheduling/result_batching.hpp"
 #include "scheduling/victim_selector.hpp"
 #include "worker/partition_runner.hpp"
 
@@ -52,6 +53,8 @@ class Worker {
   // Results to send move from outbox_ into request_.
   Decision decide(bool check_age);
   void wait(scheduling::Backoff::Duration pause);
+  void begin_steal();
+  void end_steal(bool got_work);
 
   protocol::Endpoint& endpoint_;
   kernels::Kernel& kernel_;
@@ -59,7 +62,9 @@ class Worker {
   Clock::time_point job_start_;
   std::uint32_t self_;
   std::uint32_t workers_;
-  bool stealing_;
+  bool steals_randomly_;  // stealing = "random": the thief picks its victim
+  bool master_names_victims_;  // stealing = "master": the thief's requests go on to a victim
+  scheduling::ResultBatching batching_;
   scheduling::VictimSelector victims_;
   scheduling::Backoff poll_backoff_;
   scheduling::Backoff grant_wait_;
@@ -90,6 +95,9 @@ class Worker {
   std::optional<protocol::Outcome> inline_outcome_;  // run on this thread, not yet recorded
 
   Clock::time_point next_steal_{};
+  Clock::time_point steal_started_{};
+  std::uint64_t steal_attempts_ = 0;
+  double steal_wait_s_ = 0;
   std::uint64_t steals_sent_ = 0;
   std::uint64_t steals_received_ = 0;
   double wall_s_ = 0;

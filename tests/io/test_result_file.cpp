@@ -20,8 +20,9 @@ static bool operator==(const PartitionRecord& a, const PartitionRecord& b) {
 
 static bool operator==(const WorkerRecord& a, const WorkerRecord& b) {
   return std::tie(a.rank, a.hostname, a.partitions, a.busy_s, a.idle_s, a.steals_sent, a.steals_received,
-                  a.bytes_read, a.cache_hits) == std::tie(b.rank, b.hostname, b.partitions, b.busy_s, b.idle_s,
-                                                          b.steals_sent, b.steals_received, b.bytes_read, b.cache_hits);
+                  a.bytes_read, a.cache_hits, a.steal_attempts, a.steal_wait_s) ==
+         std::tie(b.rank, b.hostname, b.partitions, b.busy_s, b.idle_s, b.steals_sent, b.steals_received, b.bytes_read,
+                  b.cache_hits, b.steal_attempts, b.steal_wait_s);
 }
 
 namespace {
@@ -40,7 +41,7 @@ std::vector<PartitionRecord> sample_partitions() {
 
 std::vector<WorkerRecord> sample_workers() {
   return {
-      {1, "node001.cluster", 12, 3.5, 0.25, 1, 2, 1u << 20},
+      {1, "node001.cluster", 12, 3.5, 0.25, 1, 2, 1u << 20, 3, 9, 0.0125},
       {2, "nœud-é.example", 7, 2.0, 1.5, 0, 0, 4096},
       {3, "", 0, 0, 0, 0, 0, 0},
   };
@@ -180,7 +181,9 @@ TEST_F(ResultFileTest, TablesHaveTheDocumentedLayout) {
                  {"steals_sent", H5T_STD_U64LE},
                  {"steals_received", H5T_STD_U64LE},
                  {"bytes_read", H5T_STD_U64LE},
-                 {"cache_hits", H5T_STD_U64LE}});
+                 {"cache_hits", H5T_STD_U64LE},
+                 {"steal_attempts", H5T_STD_U64LE},
+                 {"steal_wait_s", H5T_IEEE_F64LE}});
 }
 
 TEST_F(ResultFileTest, ExistsAndMembers) {

@@ -1,5 +1,6 @@
 #include "io/result_file.hpp"
 #include "mpi/harness.hpp"
+#include "mpi/ledger.hpp"
 
 #include <fmt/format.h>
 
@@ -7,50 +8,6 @@
 
 namespace kdsched::testing {
 namespace {
-
-std::string spin_job(std::uint64_t begin, std::uint64_t end, const std::string& schedule, const std::string& extra = "") {
-  return fmt::format(R"([job]
-name = "spin"
-output = "result.h5"
-[partition]
-range = [{}, {}]
-[kernel]
-name = "spin"
-cost = "lognormal:400,1.5"
-mode = "sleep"
-seed = 5
-{}
-[schedule]
-{}
-)", begin, end, extra, schedule);
-}
-
-struct Ledger {
-  std::vector<io::PartitionRecord> partitions;
-  std::vector<io::WorkerRecord> workers;
-  std::uint64_t steals_sent = 0, steals_received = 0, stolen = 0;
-};
-
-Ledger read_ledger(const std::filesystem::path& file) {
-  const io::ResultFile result(file);
-  Ledger ledger{result.read_partitions(), result.read_workers()};
-  for (const auto& w : ledger.workers) {
-    ledger.steals_sent += w.steals_sent;
-    ledger.steals_received += w.steals_received;
-  }
-  for (const auto& p : ledger.partitions) ledger.stolen += p.stolen;
-  return ledger;
-}
-
-void expect_each_id_once(const Ledger& ledger, std::uint64_t count) {
-  ASSERT_EQ(ledger.partitions.size(), count);
-  std::vector<int> seen(count, 0);
-  for (const auto& p : ledger.partitions) {
-    ASSERT_LT(p.id, count);
-    ++seen[p.id];
-  }
-  for (std::uint64_t id = 0; id < count; ++id) EXPECT_EQ(seen[id], 1) << "partition " << id;
-}
 
 class SpinRun : public EndToEnd, public ::testing::WithParamInterface<int> {};
 

@@ -7,10 +7,26 @@ namespace {
 
 using job::Chunking;
 
+// The ids of the next grant to `worker`.
+std::vector<IndexRange> grant(Dealer& dealer, std::uint32_t worker) {
+  std::vector<IndexRange> ids;
+  dealer.next_grant(worker, ids);
+  return ids;
+}
+
+std::uint64_t grant_size(Dealer& dealer, std::uint32_t worker) {
+  std::vector<IndexRange> ids;
+  const std::uint64_t size = dealer.next_grant(worker, ids);
+  std::uint64_t counted = 0;
+  for (const auto& range : ids) counted += range.size();
+  EXPECT_EQ(size, counted);
+  return size;
+}
+
 // Sizes of the grants a single worker receives by asking until the dealer is exhausted.
 std::vector<std::uint64_t> sizes_when_asking(Dealer& dealer, std::uint32_t worker) {
   std::vector<std::uint64_t> sizes;
-  while (!dealer.exhausted()) sizes.push_back(dealer.next_grant(worker).size());
+  while (!dealer.exhausted()) sizes.push_back(grant_size(dealer, worker));
   return sizes;
 }
 
@@ -22,7 +38,7 @@ TEST(Dealer, StaticDealsContiguousBlocksUpFront) {
   EXPECT_EQ(grants[1].ranges, (std::vector<IndexRange>{{4, 8}}));
   EXPECT_EQ(grants[2].ranges, (std::vector<IndexRange>{{8, 10}}));
   EXPECT_TRUE(dealer.exhausted());
-  EXPECT_TRUE(dealer.next_grant(0).empty());
+  EXPECT_TRUE(grant(dealer, 0).empty());
 }
 
 TEST(Dealer, CyclicDealsRoundRobin) {
@@ -69,11 +85,40 @@ TEST(Dealer, TrapezoidShrinksLinearly) {
 
 TEST(Dealer, AdaptiveGivesFasterWorkersMore) {
   Dealer dealer(1000, 2, Chunking::adaptive, 1);
-  dealer.observe_rate(0, 300.0);
-  dealer.observe_rate(1, 100.0);
-  // mean rate 200: worker 0 weighs 1.5, worker 1 weighs 0.5.
-  EXPECT_EQ(dealer.next_grant(0).size(), 375u);
-  EXPECT_EQ(dealer.next_grant(1).size(), 79u);  // ceil(625 / 4 * 0.5)
+  // Before any measurement every worker weighs 1: plain guided.
+  EXPECT_EQ(grant_size(dealer, 0), 250u);
+  EXPECT_EQ(grant_size(dealer, 1), 188u);  // ceil(750 / 4)
+  // Worker 0 ran 30 partitions in 0.1 s (300/s), worker 1 ran 10 in 0.1 s (100/s): mean rate
+  // 200, so worker 0 weighs 1.5 and worker 1 weighs 0.5.
+  dealer.completed(0, 30, 0.1);
+  dealer.completed(1, 10, 0.1);
+  EXPECT_EQ(grant_size(dealer, 0), 211u);  // ceil(562 / 4 * 1.5)
+  EXPECT_EQ(grant_size(dealer, 1), 44u);   // ceil(351 / 4 * 0.5)
+  // Rates are cumulative: worker 1 catches up to 40 partitions in 0.2 s (200/s, mean 250).
+  dealer.completed(1, 30, 0.1);
+  EXPECT_EQ(grant_size(dealer, 1), 62u);  // ceil(307 / 4 * 0.8)
+  EXPECT_EQ(grant_size(dealer, 0), 74u);  // ceil(245 / 4 * 1.2)
+}
+
+TEST(Dealer, LongestFirstDealsTheCostliestPartitionsFirst) {
+  // Costs of partitions 0..5; lpt order: 3 (9), 1 (7), 4 (7, after 1 by id), 5 (4), 0 (2), 2 (1).
+  const DealOrder order = DealOrder::longest_first({2, 7, 1, 9, 7, 4});
+  Dealer dealer(6, 2, Chunking::fixed, 2, order);
+  EXPECT_EQ(grant(dealer, 0), (std::vector<IndexRange>{{3, 4}, {1, 2}}));
+  // Consecutive ids travel as one range.
+  EXPECT_EQ(grant(dealer, 1), (std::vector<IndexRange>{{4, 6}}));
+  EXPECT_EQ(grant(dealer, 0), (std::vector<IndexRange>{{0, 1}, {2, 3}}));
+  EXPECT_TRUE(dealer.exhausted());
+}
+
+TEST(Dealer, LongestFirstAppliesToTheUpFrontPolicies) {
+  const DealOrder order = DealOrder::longest_first({1, 2, 3, 4, 5, 6});
+  Dealer cyclic(6, 2, Chunking::cyclic, 1, order);
+  const auto dealt = cyclic.initial_grants();
+  EXPECT_EQ(dealt[0].ranges, (std::vector<IndexRange>{{5, 6}, {3, 4}, {1, 2}}));
+  EXPECT_EQ(dealt[1].ranges, (std::vector<IndexRange>{{4, 5}, {2, 3}, {0, 1}}));
+  Dealer blocks(6, 2, Chunking::static_block, 1, order);
+  EXPECT_EQ(blocks.initial_grants()[0].ranges, (std::vector<IndexRange>{{5, 6}, {4, 5}, {3, 4}}));
 }
 
 TEST(Dealer, DynamicPoliciesGiveEveryWorkerAFirstGrant) {

@@ -43,7 +43,9 @@ struct ScriptedRun {
         ++runs[item->id];
         ASSERT_TRUE(tracker.record(item->id)) << "partition " << item->id << " ran twice";
       } else if (!dealer.exhausted()) {
-        queues[w].push({dealer.next_grant(w)}, false);
+        std::vector<IndexRange> ids;
+        dealer.next_grant(w, ids);
+        queues[w].push(ids, false);
       } else if (stealing && victims[w].has_victims()) {
         const auto loot = queues[victims[w].next()].steal_back_half();
         steals += !loot.empty();

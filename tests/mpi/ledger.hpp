@@ -1,0 +1,29 @@
+#pragma once
+
+#include "io/records.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace kdsched::testing {
+
+// A spin job over the index range [begin, end) with lognormal sleeping costs; `schedule` is the
+// body of [schedule], `extra` more [kernel] keys.
+std::string spin_job(std::uint64_t begin, std::uint64_t end, const std::string& schedule,
+                     const std::string& extra = "");
+
+// The scheduling record of a result file: /partitions, /workers and their steal totals.
+struct Ledger {
+  std::vector<io::PartitionRecord> partitions;
+  std::vector<io::WorkerRecord> workers;
+  std::uint64_t steals_sent = 0, steals_received = 0, steal_attempts = 0, stolen = 0;
+};
+
+Ledger read_ledger(const std::filesystem::path& file);
+
+// Every id in [0, count) appears exactly once in /partitions (a gtest assertion).
+void expect_each_id_once(const Ledger& ledger, std::uint64_t count);
+
+}  // namespace kdsched::testing
