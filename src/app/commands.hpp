@@ -51,6 +51,22 @@ int import_fimi_command(const ImportOptions& options);
 
 int report_command(const std::string& path, bool json);
 
+struct SimulateOptions {
+  std::uint32_t workers = 1;
+  std::optional<std::uint64_t> partitions;
+  std::optional<std::string> cost;        // a spin cost distribution
+  std::optional<std::string> costs_from;  // a result file whose measured times are the costs
+  std::string chunking = "guided";
+  std::uint64_t chunk = 1;
+  std::string stealing = "random";
+  std::string order = "fifo";
+  double latency_us = 1.0;
+  double overhead_us = 0.5;
+  std::uint64_t seed = 0;
+  bool json = false;
+};
+int simulate_command(const SimulateOptions& options);
+
 // "kdsched: error: MESSAGE" on stderr: the one line a user sees when something goes wrong.
 void print_error(const std::string& message);
 

@@ -2,6 +2,7 @@
 #include "common/error.hpp"
 #include "common/log.hpp"
 #include "common/version.hpp"
+#include "job/job_spec.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -19,6 +20,38 @@ void add_run(CLI::App& cli, app::RunOptions& run) {
   command->add_flag("--force", run.force, "Overwrite existing output files");
   command->add_option("--progress", run.progress, "Progress display on stderr")
       ->check(CLI::IsMember({"auto", "on", "off"}));
+}
+
+std::vector<std::string> names(std::span<const std::string_view> choices) {
+  return {choices.begin(), choices.end()};
+}
+
+void add_simulate(CLI::App& cli, app::SimulateOptions& o) {
+  auto* command = cli.add_subcommand(
+      "simulate", "Predict a schedule: a discrete-event run of the real policy code with virtual workers");
+  command->add_option("--workers", o.workers, "Virtual workers")->required()->check(CLI::Range(1u, 1u << 24));
+  auto* partitions = command->add_option("--partitions", o.partitions, "Number of partitions (with --cost)")
+                         ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1} << 32));
+  auto* cost = command->add_option("--cost", o.cost,
+                                   "Cost of each partition, as the spin kernel's: const:US, uniform:MIN_US,MAX_US, "
+                                   "lognormal:MEAN_US,SIGMA");
+  auto* from = command->add_option("--costs-from", o.costs_from,
+                                   "A result file: its measured partition times are the costs");
+  partitions->needs(cost);
+  cost->needs(partitions);
+  from->excludes(partitions)->excludes(cost);
+  command->add_option("--chunking", o.chunking, "Chunking policy")->check(CLI::IsMember(names(job::chunking_choices())));
+  command->add_option("--chunk", o.chunk, "fixed: partitions per grant; guided and the others: the minimum grant")
+      ->check(CLI::PositiveNumber);
+  command->add_option("--stealing", o.stealing, "Stealing")->check(CLI::IsMember(names(job::stealing_choices())));
+  command->add_option("--order", o.order, "Deal order (lpt knows the costs)")
+      ->check(CLI::IsMember(names(job::order_choices())));
+  command->add_option("--latency-us", o.latency_us, "One-way latency of every message, in microseconds")
+      ->check(CLI::NonNegativeNumber);
+  command->add_option("--overhead-us", o.overhead_us, "Master time per message received or sent, in microseconds")
+      ->check(CLI::NonNegativeNumber);
+  command->add_option("--seed", o.seed, "Seed of the costs and of the victims' choice");
+  command->add_flag("--json", o.json, "Print one JSON object");
 }
 
 }  // namespace
@@ -85,6 +118,9 @@ int main(int argc, char** argv) {
   report->add_option("result", report_path, "Result file (HDF5)")->required();
   report->add_flag("--json", report_json, "Print JSON instead of text");
 
+  app::SimulateOptions simulate;
+  add_simulate(cli, simulate);
+
   try {
     cli.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -107,6 +143,7 @@ int main(int argc, char** argv) {
     if (gen->got_subcommand("transactions")) return app::gen_transactions_command(transactions);
     if (import->got_subcommand("fimi")) return app::import_fimi_command(import_options);
     if (cli.got_subcommand("report")) return app::report_command(report_path, report_json);
+    if (cli.got_subcommand("simulate")) return app::simulate_command(simulate);
   } catch (const Error& e) {
     app::print_error(e.what());
     return static_cast<int>(e.code());

@@ -169,6 +169,9 @@ ScheduleSpec read_schedule(const TableView& table, const fs::path& folder) {
 std::string_view to_string(Chunking chunking) { return chunking_names[static_cast<std::size_t>(chunking)]; }
 std::string_view to_string(Stealing stealing) { return stealing_names[static_cast<std::size_t>(stealing)]; }
 std::string_view to_string(Order order) { return order_names[static_cast<std::size_t>(order)]; }
+std::span<const std::string_view> chunking_choices() { return chunking_names; }
+std::span<const std::string_view> stealing_choices() { return stealing_names; }
+std::span<const std::string_view> order_choices() { return order_names; }
 
 JobSpec parse_job_file(const fs::path& path) {
   const auto unreadable = [&](std::string_view reason) {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -18,6 +19,11 @@ enum class Order { fifo, lpt };
 std::string_view to_string(Chunking chunking);
 std::string_view to_string(Stealing stealing);
 std::string_view to_string(Order order);
+
+// The spellings of the [schedule] choices, indexed by the enumerators' values.
+std::span<const std::string_view> chunking_choices();
+std::span<const std::string_view> stealing_choices();
+std::span<const std::string_view> order_choices();
 
 struct InputSpec {
   std::filesystem::path file;  // absolute or relative to the working directory, already resolved

@@ -63,6 +63,18 @@ double Dealer::relative_rate(std::uint32_t worker) const {
 }
 
 std::uint64_t Dealer::grant_size(std::uint32_t worker) {
+  const std::uint64_t size = rule_size(worker);
+  if (!order_.knows_costs() || chunking_ == job::Chunking::fixed || next_.empty()) return size;
+  // Dealt longest first, partitions differ in cost by design: a grant takes `size` partitions'
+  // worth of mean cost, so the first grants hold few long partitions and the last many short
+  // ones. The rules that look at the remaining partitions take the remaining mean; trapezoid's
+  // schedule is fixed at the start, in units of the mean over all partitions.
+  const IndexRange base = chunking_ == job::Chunking::trapezoid ? IndexRange{0, partitions_} : next_;
+  const double mean = order_.cost(base) / static_cast<double>(base.size());
+  return std::max(chunk_, order_.count_for_cost(next_, static_cast<double>(size) * mean));
+}
+
+std::uint64_t Dealer::rule_size(std::uint32_t worker) {
   const std::uint64_t remaining = next_.size();
   switch (chunking_) {
     case job::Chunking::static_block:

@@ -35,6 +35,7 @@ class Dealer {
 
  private:
   std::uint64_t grant_size(std::uint32_t worker);
+  std::uint64_t rule_size(std::uint32_t worker);  // in partitions of equal cost
   double relative_rate(std::uint32_t worker) const;
 
   std::uint64_t partitions_;

@@ -80,13 +80,15 @@ std::optional<int> Worker::run() {
       if (decision.request_work) {
         request_outstanding_ = true;
         grant_wait_.reset();
-        if (master_exhausted_) begin_steal();
+        // Under stealing = "master" any request may come back as a steal, once the master runs dry.
+        if (master_names_victims_) request_sent_ = Clock::now();
+        if (master_exhausted_) begin_steal(request_sent_);
       }
       active = true;
     }
     if (decision.steal) {
       endpoint_.send(static_cast<Rank>(victims_.next() + 1), protocol::StealRequest{round_, endpoint_.rank()});
-      begin_steal();
+      begin_steal(Clock::now());
       active = true;
     }
     if (inline_item) {
@@ -179,7 +181,12 @@ bool Worker::handle(const protocol::Envelope& envelope, std::optional<int>& abor
         steal_outstanding_ = false;
         return false;
       }
-      if (master_names_victims_) request_outstanding_ = false;
+      if (master_names_victims_) {
+        // The master passed our request on: it has nothing left to deal, and this was a steal.
+        request_outstanding_ = false;
+        master_exhausted_ = true;
+        if (!steal_outstanding_) begin_steal(request_sent_);
+      }
       if (!reply.ranges.empty()) {
         {
           std::lock_guard lock(mutex_);
@@ -212,9 +219,9 @@ bool Worker::handle(const protocol::Envelope& envelope, std::optional<int>& abor
   }
 }
 
-void Worker::begin_steal() {
+void Worker::begin_steal(Clock::time_point since) {
   steal_outstanding_ = true;
-  steal_started_ = Clock::now();
+  steal_started_ = since;
   ++steal_attempts_;
 }
 

@@ -53,7 +53,7 @@ class Worker {
   // Results to send move from outbox_ into request_.
   Decision decide(bool check_age);
   void wait(scheduling::Backoff::Duration pause);
-  void begin_steal();
+  void begin_steal(Clock::time_point since);
   void end_steal(bool got_work);
 
   protocol::Endpoint& endpoint_;
@@ -95,6 +95,7 @@ class Worker {
   std::optional<protocol::Outcome> inline_outcome_;  // run on this thread, not yet recorded
 
   Clock::time_point next_steal_{};
+  Clock::time_point request_sent_{};  // stealing = "master": when the last request left
   Clock::time_point steal_started_{};
   std::uint64_t steal_attempts_ = 0;
   double steal_wait_s_ = 0;

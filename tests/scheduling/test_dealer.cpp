@@ -111,6 +111,17 @@ TEST(Dealer, LongestFirstDealsTheCostliestPartitionsFirst) {
   EXPECT_TRUE(dealer.exhausted());
 }
 
+TEST(Dealer, LongestFirstSizesGrantsByEstimatedCost) {
+  // Deal order 1 (8), 3 (4), 0 (2), 2 (1), 4 (1). guided, W = 1: the first grant is worth
+  // ceil(5 / 2) = 3 partitions of mean cost 16 / 5, so 9.6: partitions 1 and 3 (12) reach it.
+  // Then ceil(3 / 2) = 2 of mean 4 / 3: 2.67, reached by 0 and 2; then 4 alone.
+  Dealer dealer(5, 1, Chunking::guided, 1, DealOrder::longest_first({2, 8, 1, 4, 1}));
+  EXPECT_EQ(grant(dealer, 0), (std::vector<IndexRange>{{1, 2}, {3, 4}}));
+  EXPECT_EQ(grant(dealer, 0), (std::vector<IndexRange>{{0, 1}, {2, 3}}));
+  EXPECT_EQ(grant(dealer, 0), (std::vector<IndexRange>{{4, 5}}));
+  EXPECT_TRUE(dealer.exhausted());
+}
+
 TEST(Dealer, LongestFirstAppliesToTheUpFrontPolicies) {
   const DealOrder order = DealOrder::longest_first({1, 2, 3, 4, 5, 6});
   Dealer cyclic(6, 2, Chunking::cyclic, 1, order);
