@@ -16,7 +16,8 @@ TEST_F(Cli, EverySubcommandHasHelp) {
                                               {"gen", "blobs", "--help"},
                                               {"gen", "transactions", "--help"},
                                               {"import", "fimi", "--help"},
-                                              {"report", "--help"}}) {
+                                              {"report", "--help"},
+                                              {"simulate", "--help"}}) {
     const Completed help = run(0, args);
     EXPECT_EQ(help.exit_code, 0) << args.front();
     EXPECT_NE(help.out.find("Usage: kdsched"), std::string::npos) << help.out;
@@ -146,6 +147,39 @@ TEST_F(Cli, ReportSummarizesARun) {
   const Completed missing = run(0, {"report", "nothing.h5"});
   EXPECT_EQ(missing.exit_code, 3);
   EXPECT_EQ(missing.error_lines().size(), 1u);
+}
+
+TEST_F(Cli, SimulatePredictsAScheduleAndRefusesBadInput) {
+  // Four partitions of 1 s in two static blocks, with free messages: a makespan of exactly 2 s.
+  const Completed exact = run(0, {"simulate", "--workers", "2", "--partitions", "4", "--cost", "const:1000000",
+                                  "--chunking", "static", "--stealing", "off", "--latency-us", "0", "--overhead-us",
+                                  "0", "--json"});
+  ASSERT_EQ(exact.exit_code, 0) << exact.err;
+  EXPECT_NE(exact.out.find("\"makespan_s\": 2,"), std::string::npos) << exact.out;
+  EXPECT_NE(exact.out.find("\"efficiency\": 1,"), std::string::npos) << exact.out;
+  // 2 grants; each worker's first result waits 20 ms for company, then travels alone, and the
+  // second goes when the worker runs dry: 4 result messages.
+  EXPECT_NE(exact.out.find("\"master_messages\": 6,"), std::string::npos) << exact.out;
+
+  write_text("job.toml", "[job]\nname = \"m\"\noutput = \"m.h5\"\n[partition]\nrange = [0, 30]\n"
+                         "[kernel]\nname = \"spin\"\ncost = \"const:100\"\nmode = \"sleep\"\n");
+  ASSERT_EQ(run(0, {"run", "job.toml", "--progress", "off"}).exit_code, 0);
+  const Completed measured = run(0, {"simulate", "--workers", "3", "--costs-from", "m.h5"});
+  ASSERT_EQ(measured.exit_code, 0) << measured.err;
+  EXPECT_NE(measured.out.find("simulated   3 workers, 30 partitions (measured in m.h5)"), std::string::npos)
+      << measured.out;
+
+  for (const std::vector<std::string> args : {std::vector<std::string>{"simulate", "--workers", "2"},
+                                              {"simulate", "--workers", "2", "--partitions", "3"},
+                                              {"simulate", "--workers", "2", "--partitions", "3", "--cost", "pareto:1"},
+                                              {"simulate", "--workers", "0", "--partitions", "3", "--cost", "const:1"}}) {
+    const Completed bad = run(0, args);
+    EXPECT_EQ(bad.exit_code, 2) << bad.err;
+    EXPECT_EQ(bad.error_lines().size(), 1u) << bad.err;
+  }
+  const Completed absent = run(0, {"simulate", "--workers", "2", "--costs-from", "absent.h5"});
+  EXPECT_EQ(absent.exit_code, 3) << absent.err;
+  EXPECT_NE(absent.err.find("absent.h5"), std::string::npos) << absent.err;
 }
 
 }  // namespace
