@@ -63,7 +63,8 @@ class Kernel {
   // write large results as partitions finish instead of holding them until finish().
   virtual void open_output(io::Group& /*result*/) {}
 
-  virtual Bytes map(const Task& task, const io::Block& rows) = 0;
+  // Writes the partition's partial result into `partial`, whose capacity may be reused.
+  virtual void map(const Task& task, const io::Block& rows, Bytes& partial) = 0;
   virtual void merge(const Task& task, const Bytes& partial) = 0;
   virtual void finish(io::Group& result) = 0;
 };
@@ -72,7 +73,10 @@ class Kernel {
 template <typename Partial>
 class TypedKernel : public Kernel {
  public:
-  Bytes map(const Task& task, const io::Block& rows) final { return to_bytes(map_partition(task, rows)); }
+  void map(const Task& task, const io::Block& rows, Bytes& partial) final {
+    partial.clear();
+    append_bytes(partial, map_partition(task, rows));
+  }
   void merge(const Task& task, const Bytes& partial) final { merge_partial(task, from_bytes<Partial>(partial)); }
 
  protected:

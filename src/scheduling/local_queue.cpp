@@ -21,6 +21,13 @@ std::optional<LocalQueue::Item> LocalQueue::pop_front() {
   return item;
 }
 
+void LocalQueue::return_front(const std::vector<Item>& items) {
+  for (auto item = items.rbegin(); item != items.rend(); ++item) {
+    entries_.push_front({{item->id, item->id + 1}, item->stolen});
+    ++size_;
+  }
+}
+
 std::vector<IndexRange> LocalQueue::steal_back_half() {
   std::uint64_t wanted = (size_ + 1) / 2;
   std::vector<IndexRange> stolen;

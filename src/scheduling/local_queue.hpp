@@ -22,6 +22,8 @@ class LocalQueue {
 
   void push(const std::vector<IndexRange>& ranges, bool stolen);
   std::optional<Item> pop_front();
+  // Puts back, at the front, items popped but not run, in their order.
+  void return_front(const std::vector<Item>& items);
 
   // Removes and returns ceil(size / 2) partitions from the back, in queue order.
   std::vector<IndexRange> steal_back_half();

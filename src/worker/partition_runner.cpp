@@ -29,16 +29,17 @@ double PartitionRunner::since_start(Clock::time_point t) const {
   return std::chrono::duration<double>(t - job_start_).count();
 }
 
-protocol::Outcome PartitionRunner::run(PartitionId id, bool stolen) {
+protocol::Outcome PartitionRunner::run(PartitionId id, bool stolen, bool right_after, Bytes buffer) {
   protocol::Outcome outcome;
+  outcome.partial = std::move(buffer);
   outcome.id = id;
   outcome.stolen = stolen;
   const std::uint64_t bytes_before = bytes_read_;
   const std::uint64_t hits_before = cache_hits_;
-  const auto start = Clock::now();
+  const auto start = right_after ? last_end_ : Clock::now();
   try {
     const kernels::Task task{id, plan_.partitions.range(id)};
-    outcome.partial = kernel_.map(task, input_ ? rows_of(task) : block_);
+    kernel_.map(task, input_ ? rows_of(task) : block_, outcome.partial);
   } catch (const kernels::PartitionFailure& failure) {
     outcome.ok = false;
     outcome.error = failure.what();
@@ -46,8 +47,10 @@ protocol::Outcome PartitionRunner::run(PartitionId id, bool stolen) {
   } catch (const std::exception& error) {
     outcome.ok = false;
     outcome.error = error.what();
+    outcome.partial.clear();
   }
   const auto end = Clock::now();
+  last_end_ = end;
   outcome.start_s = since_start(start);
   outcome.end_s = since_start(end);
   outcome.bytes_read = bytes_read_ - bytes_before;

@@ -15,6 +15,12 @@ namespace {
 constexpr double inline_limit_s = 50e-6;
 constexpr double inline_exit_s = 1e-3;
 constexpr unsigned inline_streak = 32;
+// Inline partitions run in batches between two looks at MPI, because a poll costs more than an
+// empty partition: at most this many, and none started once the batch has run this long, which
+// bounds how long a steal request waits. They leave the queue a few at a time (one lock each).
+constexpr unsigned inline_batch = 64;
+constexpr double inline_batch_s = 100e-6;
+constexpr std::size_t inline_take = 8;
 constexpr unsigned executor_streak = 4;
 
 // A worker with nothing to run polls this long for the grant it asked for before it sleeps: the
@@ -59,24 +65,14 @@ std::optional<int> Worker::run() {
 
     const bool idle_before = std::exchange(idled_, false);
     Decision decision;
-    std::optional<scheduling::LocalQueue::Item> inline_item;
-    bool wake_executor = false;
     {
       std::lock_guard lock(mutex_);
-      // The outcome of the partition run here last pass is recorded under this same lock.
-      if (inline_outcome_) {
-        record(std::move(*inline_outcome_));
-        inline_outcome_.reset();
-        wake_executor = !inline_mode_ && !queue_.empty();
-      }
-      if (inline_mode_ && !executor_busy_) inline_item = queue_.pop_front();
       decision = decide(idle_before);
     }
-    if (wake_executor) work_ready_.notify_one();
     if (decision.request_work || decision.send_results) {
       request_.wants_work = decision.request_work;
       endpoint_.send(master_rank, request_);
-      request_.outcomes.clear();
+      recycle_partials();
       if (decision.request_work) {
         request_outstanding_ = true;
         grant_wait_.reset();
@@ -91,10 +87,7 @@ std::optional<int> Worker::run() {
       begin_steal(Clock::now());
       active = true;
     }
-    if (inline_item) {
-      inline_outcome_ = runner_.run(inline_item->id, inline_item->stolen);
-      active = true;
-    }
+    if (run_inline()) active = true;
     if (active) {
       poll_backoff_.reset();
     } else if (const auto pause = (decision.starved ? grant_wait_ : poll_backoff_).next(); pause.count() > 0) {
@@ -216,6 +209,60 @@ bool Worker::handle(const protocol::Envelope& envelope, std::optional<int>& abor
       log::warn("worker ignored an unexpected message (tag {}) from rank {}", static_cast<int>(envelope.tag),
                 envelope.source);
       return false;
+  }
+}
+
+// Partial results of tiny partitions are tiny allocations; their buffers go round instead.
+void Worker::recycle_partials() {
+  for (auto& outcome : request_.outcomes) {
+    if (spare_partials_.size() < max_spare_partials) spare_partials_.push_back(std::move(outcome.partial));
+  }
+  request_.outcomes.clear();
+}
+
+Bytes Worker::spare_partial() {
+  if (spare_partials_.empty()) return {};
+  Bytes buffer = std::move(spare_partials_.back());
+  spare_partials_.pop_back();
+  return buffer;
+}
+
+bool Worker::run_inline() {
+  unsigned ran = 0;
+  double batch_end_s = 0;
+  double last_end_s = 0;
+  while (true) {
+    bool wake_executor = false;
+    {
+      std::lock_guard lock(mutex_);
+      for (auto& outcome : inline_done_) record(std::move(outcome));
+      if (!inline_done_.empty()) wake_executor = !inline_mode_ && !queue_.empty();
+      inline_done_.clear();
+      queue_.return_front(inline_unrun_);
+      inline_unrun_.clear();
+      inline_items_.clear();
+      const bool more = ran == 0 || (ran < inline_batch && last_end_s < batch_end_s);
+      // Past the first, the last queued partition waits for the next pass, which asks for more
+      // work before it runs it.
+      while (more && inline_mode_ && !executor_busy_ && inline_items_.size() < inline_take &&
+             queue_.size() > (ran == 0 && inline_items_.empty() ? 0u : 1u)) {
+        inline_items_.push_back(*queue_.pop_front());
+      }
+    }
+    if (wake_executor) work_ready_.notify_one();
+    if (inline_items_.empty()) return ran > 0;
+    for (std::size_t i = 0; i < inline_items_.size(); ++i) {
+      const auto& item = inline_items_[i];
+      inline_done_.push_back(runner_.run(item.id, item.stolen, i > 0, spare_partial()));
+      const protocol::Outcome& outcome = inline_done_.back();
+      if (ran++ == 0) batch_end_s = outcome.start_s + inline_batch_s;
+      last_end_s = outcome.end_s;
+      // A long partition ends the batch: the others go back to the queue, for the executor.
+      if (outcome.end_s - outcome.start_s >= inline_exit_s) {
+        inline_unrun_.assign(inline_items_.begin() + static_cast<std::ptrdiff_t>(i) + 1, inline_items_.end());
+        break;
+      }
+    }
   }
 }
 

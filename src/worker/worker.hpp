@@ -53,6 +53,10 @@ class Worker {
   // Results to send move from outbox_ into request_.
   Decision decide(bool check_age);
   void wait(scheduling::Backoff::Duration pause);
+  // Inline mode: runs a batch of short partitions on this thread; false if it ran none.
+  bool run_inline();
+  void recycle_partials();
+  Bytes spare_partial();
   void begin_steal(Clock::time_point since);
   void end_steal(bool got_work);
 
@@ -84,7 +88,13 @@ class Worker {
   bool stopping_ = false;
   bool comm_signalled_ = false;
 
-  // Only this thread.
+  // Only this thread. Inline batches: partitions taken, outcomes not yet recorded, and partitions
+  // to put back because a long one ended the batch.
+  std::vector<scheduling::LocalQueue::Item> inline_items_;
+  std::vector<protocol::Outcome> inline_done_;
+  std::vector<scheduling::LocalQueue::Item> inline_unrun_;
+  static constexpr std::size_t max_spare_partials = 256;
+  std::vector<Bytes> spare_partials_;
   protocol::Request request_;     // reused for every request sent
   protocol::GrantMessage grant_;  // reused for every grant received
   std::uint32_t round_ = 0;
@@ -92,7 +102,6 @@ class Worker {
   bool master_exhausted_ = false;
   bool steal_outstanding_ = false;
   bool idled_ = false;
-  std::optional<protocol::Outcome> inline_outcome_;  // run on this thread, not yet recorded
 
   Clock::time_point next_steal_{};
   Clock::time_point request_sent_{};  // stealing = "master": when the last request left
