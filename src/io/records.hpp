@@ -7,18 +7,19 @@
 
 namespace kdsched::io {
 
-// One row of /partitions.
+// One row of /partitions. No member initializers: the master's table of these is filled as
+// results arrive, not zeroed up front (value-initialize, `PartitionRecord{}`, for zeros).
 struct PartitionRecord {
-  std::uint32_t round = 0;
-  std::uint64_t id = 0;
-  std::uint64_t row_begin = 0;
-  std::uint64_t row_end = 0;
-  std::int32_t rank = 0;
-  std::uint16_t attempts = 0;
-  std::uint8_t stolen = 0;
-  double start_s = 0;
-  double end_s = 0;
-  std::uint8_t status = 0;  // 0 ok, 1 failed
+  std::uint32_t round;
+  std::uint64_t id;
+  std::uint64_t row_begin;
+  std::uint64_t row_end;
+  std::int32_t rank;
+  std::uint16_t attempts;
+  std::uint8_t stolen;
+  double start_s;
+  double end_s;
+  std::uint8_t status;  // 0 ok, 1 failed
 };
 
 // One row of /workers.

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "common/default_init_allocator.hpp"
 #include "io/records.hpp"
 #include "kernels/job_plan.hpp"
 #include "kernels/kernel.hpp"
@@ -8,6 +9,7 @@
 #include "protocol/messages.hpp"
 #include "scheduling/completion_tracker.hpp"
 
+#include <span>
 #include <string>
 #include <vector>
 
@@ -36,7 +38,7 @@ class ResultCollector {
 
   std::uint64_t failed() const { return failed_; }
   const std::string& first_failure() const { return first_failure_; }
-  const std::vector<io::PartitionRecord>& records() const { return records_; }
+  std::span<const io::PartitionRecord> records() const { return records_; }
   const std::vector<RoundRecord>& rounds() const { return rounds_; }
 
  private:
@@ -44,7 +46,7 @@ class ResultCollector {
   kernels::Kernel& kernel_;
   Progress& progress_;
   scheduling::CompletionTracker tracker_;
-  std::vector<io::PartitionRecord> records_;
+  std::vector<io::PartitionRecord, DefaultInitAllocator<io::PartitionRecord>> records_;
   std::vector<RoundRecord> rounds_{1};
   std::uint32_t round_ = 0;
   std::uint64_t failed_ = 0;

@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -31,7 +32,7 @@ struct RunFacts {
   double wall_seconds = 0;
   double master_cpu_seconds = 0;  // CPU rank 0 used over wall_seconds (scheduling, merging)
   std::string status;  // complete | partial | failed
-  std::vector<io::PartitionRecord> partitions;
+  std::span<const io::PartitionRecord> partitions;
   std::vector<io::WorkerRecord> workers_table;
   std::vector<RoundRecord> rounds;
 };

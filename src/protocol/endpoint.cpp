@@ -30,14 +30,26 @@ void Endpoint::post(Rank destination, Tag tag) {
     world_.send(destination, static_cast<int>(tag), outgoing_.data(), static_cast<int>(outgoing_.size()));
     return;
   }
-  in_flight_.emplace_back(boost::mpi::request(), std::exchange(outgoing_, {}));
+  // The buffer travels with the request; a finished one's buffer comes back for the next send,
+  // so a stream of large messages (batches of results) allocates nothing.
+  Bytes next;
+  if (!spare_buffers_.empty()) {
+    next = std::move(spare_buffers_.back());
+    spare_buffers_.pop_back();
+  }
+  in_flight_.emplace_back(boost::mpi::request(), std::exchange(outgoing_, std::move(next)));
   auto& [request, bytes] = in_flight_.back();
   request = world_.isend(destination, static_cast<int>(tag), bytes.data(), static_cast<int>(bytes.size()));
 }
 
 void Endpoint::reap() {
   for (auto it = in_flight_.begin(); it != in_flight_.end();) {
-    it = it->first.test() ? in_flight_.erase(it) : std::next(it);
+    if (!it->first.test()) {
+      ++it;
+      continue;
+    }
+    if (spare_buffers_.size() < max_spare_buffers) spare_buffers_.push_back(std::move(it->second));
+    it = in_flight_.erase(it);
   }
 }
 

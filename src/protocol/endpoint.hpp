@@ -10,6 +10,7 @@
 #include <list>
 #include <optional>
 #include <utility>
+#include <vector>
 
 namespace kdsched::protocol {
 
@@ -73,6 +74,8 @@ class Endpoint {
   Bytes outgoing_;
   Envelope incoming_;
   std::list<std::pair<boost::mpi::request, Bytes>> in_flight_;
+  static constexpr std::size_t max_spare_buffers = 8;
+  std::vector<Bytes> spare_buffers_;
   std::uint64_t messages_sent_ = 0;
 };
 
