@@ -74,7 +74,7 @@ std::optional<int> Worker::run() {
       endpoint_.send(master_rank, request_);
       recycle_partials();
       if (decision.request_work) {
-        request_outstanding_ = true;
+        ++requests_outstanding_;
         grant_wait_.reset();
         // Under stealing = "master" any request may come back as a steal, once the master runs dry.
         if (master_names_victims_) request_sent_ = Clock::now();
@@ -112,21 +112,22 @@ std::optional<int> Worker::run() {
 
 Worker::Decision Worker::decide(bool check_age) {
   Decision d;
-  // Streams of short partitions keep one more in hand, so the next grant is already on its way
-  // when the current one ends and the thread never waits for a round trip.
+  // Streams of short partitions keep one more in hand and two requests on the way, so the next
+  // grants are already coming when the current one ends and neither side waits for a round trip.
   const std::uint64_t low_water = inline_mode_ ? 1 : 0;
+  const unsigned max_requests = inline_mode_ && !master_exhausted_ ? 2 : 1;
   // Once the master has run dry, an empty queue means stealing: through the master, which names
   // the victim, or directly from a random one; either way not before the backoff allows.
   const bool may_steal = master_exhausted_ && queue_.empty() && !steal_outstanding_ && victims_.has_victims();
   const bool steal_now = may_steal && Clock::now() >= next_steal_;
-  d.request_work = !request_outstanding_ && queue_.size() <= low_water &&
+  d.request_work = requests_outstanding_ < max_requests && queue_.size() <= low_water &&
                    (!master_exhausted_ || (master_names_victims_ && steal_now));
   d.steal = steals_randomly_ && steal_now;
   const bool idle = queue_.empty() && !executor_busy_;
-  d.starved = idle && request_outstanding_;
+  d.starved = idle && requests_outstanding_ > 0;
   // While a request is outstanding its answer will soon carry the results back with the next
   // request, so one message per grant suffices.
-  d.send_results = !outbox_.empty() && (d.request_work || (idle && !request_outstanding_) ||
+  d.send_results = !outbox_.empty() && (d.request_work || (idle && requests_outstanding_ == 0) ||
                                         outbox_.size() >= batching_.max_batch ||
                                         (check_age && Clock::now() - oldest_result_ >= batching_.max_delay));
   // Swapping keeps both vectors' capacity: the dispatch loop allocates nothing per batch.
@@ -150,7 +151,7 @@ bool Worker::handle(const protocol::Envelope& envelope, std::optional<int>& abor
         wake_executor = !inline_mode_;
       }
       if (wake_executor) work_ready_.notify_one();
-      request_outstanding_ = false;
+      if (requests_outstanding_ > 0) --requests_outstanding_;
       master_exhausted_ = grant.master_exhausted;
       // Under stealing = "master", an empty grant is the master's answer that no one has work.
       if (master_names_victims_ && steal_outstanding_) end_steal(!grant.ranges.empty());
@@ -176,7 +177,7 @@ bool Worker::handle(const protocol::Envelope& envelope, std::optional<int>& abor
       }
       if (master_names_victims_) {
         // The master passed our request on: it has nothing left to deal, and this was a steal.
-        request_outstanding_ = false;
+        if (requests_outstanding_ > 0) --requests_outstanding_;
         master_exhausted_ = true;
         if (!steal_outstanding_) begin_steal(request_sent_);
       }
@@ -195,7 +196,7 @@ bool Worker::handle(const protocol::Envelope& envelope, std::optional<int>& abor
       // The previous round is complete, so the executor is idle and the queue empty.
       kernel_.begin_round(start.round, start.state);
       round_ = start.round;
-      request_outstanding_ = true;  // the master deals the round's first grants unasked
+      requests_outstanding_ = 1;  // the master deals the round's first grants unasked
       master_exhausted_ = false;
       steal_outstanding_ = false;  // a late answer is recognised by its round
       return false;

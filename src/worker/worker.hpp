@@ -98,7 +98,7 @@ class Worker {
   protocol::Request request_;     // reused for every request sent
   protocol::GrantMessage grant_;  // reused for every grant received
   std::uint32_t round_ = 0;
-  bool request_outstanding_ = true;  // the master deals a first grant unasked
+  unsigned requests_outstanding_ = 1;  // the master deals a first grant unasked
   bool master_exhausted_ = false;
   bool steal_outstanding_ = false;
   bool idled_ = false;
