@@ -24,6 +24,24 @@ seed = 5
 )", begin, end, extra, schedule);
 }
 
+std::string costs_job(const std::string& name, const std::string& kernel, const std::string& schedule) {
+  return fmt::format(R"([job]
+name = "{0}"
+output = "{0}.h5"
+[input]
+file = "costs.h5"
+dataset = "/costs"
+[partition]
+rows = 1
+[kernel]
+name = "spin"
+{1}
+mode = "sleep"
+[schedule]
+{2}
+)", name, kernel, schedule);
+}
+
 Ledger read_ledger(const std::filesystem::path& file) {
   const io::ResultFile result(file);
   Ledger ledger{result.read_partitions(), result.read_workers()};
@@ -44,6 +62,16 @@ void expect_each_id_once(const Ledger& ledger, std::uint64_t count) {
     ++seen[p.id];
   }
   for (std::uint64_t id = 0; id < count; ++id) EXPECT_EQ(seen[id], 1) << "partition " << id;
+}
+
+Ledger ScheduleTest::run_once_each(int ranks, const std::string& job, std::uint64_t count) {
+  write_text("job.toml", job);
+  const Completed run = this->run(ranks, {"run", "job.toml", "--progress", "off", "--force"});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  if (run.exit_code != 0) return {};
+  Ledger ledger = read_ledger(path("result.h5"));
+  expect_each_id_once(ledger, count);
+  return ledger;
 }
 
 }  // namespace kdsched::testing

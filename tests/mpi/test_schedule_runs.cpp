@@ -13,7 +13,7 @@ namespace {
 const char* const chunkings[] = {"static", "cyclic", "fixed", "guided", "factoring", "trapezoid", "adaptive"};
 const char* const stealings[] = {"off", "random", "master"};
 
-class ScheduleMatrix : public EndToEnd, public ::testing::WithParamInterface<int> {};
+class ScheduleMatrix : public ScheduleTest, public ::testing::WithParamInterface<int> {};
 
 // Every policy with every kind of stealing, on random costs: each partition runs exactly once,
 // every steal is counted on both sides, and nothing moves without stealing.
@@ -21,12 +21,9 @@ TEST_P(ScheduleMatrix, EveryPolicyAndStealingRunsEachPartitionOnce) {
   for (const char* chunking : chunkings) {
     for (const char* stealing : stealings) {
       SCOPED_TRACE(fmt::format("chunking {}, stealing {}", chunking, stealing));
-      write_text("job.toml", spin_job(0, 240, fmt::format("chunking = \"{}\"\nchunk = 2\nstealing = \"{}\"", chunking,
-                                                          stealing)));
-      const Completed run = this->run(GetParam(), {"run", "job.toml", "--progress", "off", "--force"});
-      ASSERT_EQ(run.exit_code, 0) << run.err;
-      const Ledger ledger = read_ledger(path("result.h5"));
-      expect_each_id_once(ledger, 240);
+      const std::string schedule = fmt::format("chunking = \"{}\"\nchunk = 2\nstealing = \"{}\"", chunking, stealing);
+      const Ledger ledger = run_once_each(GetParam(), spin_job(0, 240, schedule), 240);
+      if (HasFailure()) return;
       EXPECT_EQ(ledger.steals_sent, ledger.steals_received);
       EXPECT_EQ(ledger.stolen > 0, ledger.steals_received > 0);
       EXPECT_LE(ledger.steals_received, ledger.steal_attempts);
@@ -39,15 +36,12 @@ INSTANTIATE_TEST_SUITE_P(Ranks, ScheduleMatrix, ::testing::Values(2, 4, 8), [](c
   return fmt::format("n{}", info.param);
 });
 
-using ScheduleCases = EndToEnd;
+using ScheduleCases = ScheduleTest;
 
 TEST_F(ScheduleCases, TheMasterNamesVictimsWhenADealIsUneven) {
   // A static deal of lognormal costs over 3 workers leaves some idle long before the others.
-  write_text("job.toml", spin_job(0, 900, "chunking = \"static\"\nstealing = \"master\""));
-  const Completed run = this->run(4, {"run", "job.toml", "--progress", "off"});
-  ASSERT_EQ(run.exit_code, 0) << run.err;
-  const Ledger ledger = read_ledger(path("result.h5"));
-  expect_each_id_once(ledger, 900);
+  const Ledger ledger = run_once_each(4, spin_job(0, 900, "chunking = \"static\"\nstealing = \"master\""), 900);
+  if (HasFailure()) return;
   EXPECT_GT(ledger.steals_received, 0u);
   EXPECT_EQ(ledger.steals_sent, ledger.steals_received);
   EXPECT_GE(ledger.steal_attempts, ledger.steals_received);
@@ -87,27 +81,10 @@ TEST_F(ScheduleCases, LongestFirstFollowsThePreviousRunsTimes) {
   // (equal costs) and takes the order from the first one's /partitions.
   const std::vector<double> costs{0.001, 0.012, 0.003, 0.020, 0.0005, 0.008, 0.016, 0.004};
   write_dataset(path("costs.h5"), "/costs", io::ElementType::f64, costs.size(), 0, 0, costs);
-  const auto job = [](const std::string& name, const std::string& kernel, const std::string& schedule) {
-    return fmt::format(R"([job]
-name = "{0}"
-output = "{0}.h5"
-[input]
-file = "costs.h5"
-dataset = "/costs"
-[partition]
-rows = 1
-[kernel]
-name = "spin"
-{1}
-mode = "sleep"
-[schedule]
-chunking = "fixed"
-{2}
-)", name, kernel, schedule);
-  };
-  write_text("measure.toml", job("measure", "costs_dataset = \"/costs\"", ""));
+  write_text("measure.toml", costs_job("measure", "costs_dataset = \"/costs\"", "chunking = \"fixed\""));
   ASSERT_EQ(this->run(2, {"run", "measure.toml", "--progress", "off"}).exit_code, 0);
-  write_text("again.toml", job("again", "cost = \"const:100\"", "order = \"lpt\"\ncosts_from = \"measure.h5\""));
+  write_text("again.toml", costs_job("again", "cost = \"const:100\"",
+                                      "chunking = \"fixed\"\norder = \"lpt\"\ncosts_from = \"measure.h5\""));
   const Completed run = this->run(2, {"run", "again.toml", "--progress", "off"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(ids_by_start(path("again.h5")), longest_first(costs));

@@ -9,17 +9,13 @@
 namespace kdsched::testing {
 namespace {
 
-class SpinRun : public EndToEnd, public ::testing::WithParamInterface<int> {};
+class SpinRun : public ScheduleTest, public ::testing::WithParamInterface<int> {};
 
 TEST_P(SpinRun, RandomStealingRunsEveryPartitionOnceAndMovesWork) {
   const int ranks = GetParam();
   // A static deal of lognormal costs is uneven, so idle workers must steal to finish.
-  write_text("job.toml", spin_job(0, 1500, "chunking = \"static\"\nstealing = \"random\""));
-  const Completed run = this->run(ranks, {"run", "job.toml", "--progress", "off"});
-  ASSERT_EQ(run.exit_code, 0) << run.err;
-
-  const Ledger ledger = read_ledger(path("result.h5"));
-  expect_each_id_once(ledger, 1500);
+  const Ledger ledger = run_once_each(ranks, spin_job(0, 1500, "chunking = \"static\"\nstealing = \"random\""), 1500);
+  if (HasFailure()) return;
   EXPECT_EQ(ledger.steals_sent, ledger.steals_received);
   if (ranks >= 3) {
     EXPECT_GT(ledger.steals_received, 0u);
@@ -42,14 +38,10 @@ INSTANTIATE_TEST_SUITE_P(Ranks, SpinRun, ::testing::Values(2, 4, 8), [](const au
   return fmt::format("n{}", info.param);
 });
 
-using SpinCases = EndToEnd;
+using SpinCases = ScheduleTest;
 
 TEST_F(SpinCases, WithoutALauncherTheMasterRunsEverything) {
-  write_text("job.toml", spin_job(10, 60, "chunking = \"guided\""));
-  const Completed run = this->run(0, {"run", "job.toml", "--progress", "off"});
-  ASSERT_EQ(run.exit_code, 0) << run.err;
-  const Ledger ledger = read_ledger(path("result.h5"));
-  expect_each_id_once(ledger, 50);
+  const Ledger ledger = run_once_each(0, spin_job(10, 60, "chunking = \"guided\""), 50);
   ASSERT_EQ(ledger.workers.size(), 1u);
   EXPECT_EQ(ledger.workers[0].partitions, 50u);
   EXPECT_EQ(ledger.partitions.front().row_begin, 10u);
@@ -57,11 +49,7 @@ TEST_F(SpinCases, WithoutALauncherTheMasterRunsEverything) {
 }
 
 TEST_F(SpinCases, StealingOffMovesNothing) {
-  write_text("job.toml", spin_job(0, 300, "chunking = \"static\"\nstealing = \"off\""));
-  const Completed run = this->run(4, {"run", "job.toml", "--progress", "off"});
-  ASSERT_EQ(run.exit_code, 0) << run.err;
-  const Ledger ledger = read_ledger(path("result.h5"));
-  expect_each_id_once(ledger, 300);
+  const Ledger ledger = run_once_each(4, spin_job(0, 300, "chunking = \"static\"\nstealing = \"off\""), 300);
   EXPECT_EQ(ledger.steals_received, 0u);
   EXPECT_EQ(ledger.stolen, 0u);
   // static with 3 workers: each rank runs exactly its block of 100.
@@ -69,17 +57,11 @@ TEST_F(SpinCases, StealingOffMovesNothing) {
 }
 
 TEST_F(SpinCases, MoreWorkersThanPartitions) {
-  write_text("job.toml", spin_job(0, 3, "chunking = \"fixed\"\nchunk = 1"));
-  const Completed run = this->run(8, {"run", "job.toml", "--progress", "off"});
-  ASSERT_EQ(run.exit_code, 0) << run.err;
-  expect_each_id_once(read_ledger(path("result.h5")), 3);
+  run_once_each(8, spin_job(0, 3, "chunking = \"fixed\"\nchunk = 1"), 3);
 }
 
 TEST_F(SpinCases, AnEmptyRangeCompletesWithEmptyTables) {
-  write_text("job.toml", spin_job(5, 5, "chunking = \"guided\""));
-  const Completed run = this->run(4, {"run", "job.toml", "--progress", "off"});
-  ASSERT_EQ(run.exit_code, 0) << run.err;
-  const Ledger ledger = read_ledger(path("result.h5"));
+  const Ledger ledger = run_once_each(4, spin_job(5, 5, "chunking = \"guided\""), 0);
   EXPECT_TRUE(ledger.partitions.empty());
   EXPECT_EQ(ledger.workers.size(), 4u);
 }
@@ -90,26 +72,9 @@ TEST_F(SpinCases, AVictimInALongPartitionStillGivesAwayItsQueue) {
   std::vector<double> costs(300, 0.002);
   costs[0] = 3.0;
   write_dataset(path("costs.h5"), "/costs", io::ElementType::f64, 300, 0, 0, costs);
-  write_text("job.toml", R"([job]
-name = "long-victim"
-output = "result.h5"
-[input]
-file = "costs.h5"
-dataset = "/costs"
-[partition]
-rows = 1
-[kernel]
-name = "spin"
-costs_dataset = "/costs"
-mode = "sleep"
-[schedule]
-chunking = "static"
-stealing = "random"
-)");
-  const Completed run = this->run(4, {"run", "job.toml", "--progress", "off"});
-  ASSERT_EQ(run.exit_code, 0) << run.err;
-  const Ledger ledger = read_ledger(path("result.h5"));
-  expect_each_id_once(ledger, 300);
+  const Ledger ledger = run_once_each(
+      4, costs_job("result", "costs_dataset = \"/costs\"", "chunking = \"static\"\nstealing = \"random\""), 300);
+  if (HasFailure()) return;
   double long_end = 0;
   std::uint64_t moved = 0;
   for (const auto& p : ledger.partitions) {
