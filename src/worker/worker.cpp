@@ -237,9 +237,11 @@ bool Worker::run_inline() {
     {
       std::lock_guard lock(mutex_);
       for (auto& outcome : inline_done_) record(std::move(outcome));
-      if (!inline_done_.empty()) wake_executor = !inline_mode_ && !queue_.empty();
-      inline_done_.clear();
       queue_.return_front(inline_unrun_);
+      // A long partition ends inline mode: what is queued, returned partitions included, is the
+      // executor's now.
+      wake_executor = !inline_done_.empty() && !inline_mode_ && !queue_.empty();
+      inline_done_.clear();
       inline_unrun_.clear();
       inline_items_.clear();
       const bool more = ran == 0 || (ran < inline_batch && last_end_s < batch_end_s);
