@@ -87,6 +87,9 @@ void Master::handle(const protocol::Envelope& envelope) {
         busy_s += outcome.end_s - outcome.start_s;
       }
       dealer_.completed(worker, request_.outcomes.size(), busy_s);
+      // A request sent before its worker saw the round begin carries no results (the round ended
+      // without them) and wants nothing: the round's first grant is already on its way.
+      if (request_.round != results_.round()) return;
       queues_.reported(worker, request_.queued);
       if (request_.wants_work) answer(worker);
       return;

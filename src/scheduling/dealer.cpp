@@ -71,6 +71,7 @@ std::uint64_t Dealer::grant_size(std::uint32_t worker) {
   // schedule is fixed at the start, in units of the mean over all partitions.
   const IndexRange base = chunking_ == job::Chunking::trapezoid ? IndexRange{0, partitions_} : next_;
   const double mean = order_.cost(base) / static_cast<double>(base.size());
+  if (!(mean > 0)) return size;  // nothing known to cost anything: count partitions
   return std::max(chunk_, order_.count_for_cost(next_, static_cast<double>(size) * mean));
 }
 

@@ -131,9 +131,10 @@ Worker::Decision Worker::decide(bool check_age) {
                                         outbox_.size() >= batching_.max_batch ||
                                         (check_age && Clock::now() - oldest_result_ >= batching_.max_delay));
   // Swapping keeps both vectors' capacity: the dispatch loop allocates nothing per batch.
-  if (d.send_results) {
-    request_.outcomes.swap(outbox_);
+  if (d.send_results) request_.outcomes.swap(outbox_);
+  if (d.send_results || d.request_work) {
     request_.queued = queue_.size();
+    request_.round = round_;
   }
   return d;
 }
@@ -170,11 +171,10 @@ bool Worker::handle(const protocol::Envelope& envelope, std::optional<int>& abor
     }
     case Tag::steal_reply: {
       const auto reply = envelope.as<protocol::StealReply>();
-      // A reply from a round that has ended carries nothing, and the round's grants are on their way.
-      if (reply.round != round_) {
-        steal_outstanding_ = false;
-        return false;
-      }
+      // A reply to a steal of a round that has ended carries nothing (the round could not end
+      // with partitions given away), and RoundStart already cleared the steal it answers. Replies
+      // from a later round cannot come: the master passes on only requests of its own round.
+      if (reply.round != round_) return false;
       if (master_names_victims_) {
         // The master passed our request on: it has nothing left to deal, and this was a steal.
         if (requests_outstanding_ > 0) --requests_outstanding_;
@@ -198,7 +198,7 @@ bool Worker::handle(const protocol::Envelope& envelope, std::optional<int>& abor
       round_ = start.round;
       requests_outstanding_ = 1;  // the master deals the round's first grants unasked
       master_exhausted_ = false;
-      steal_outstanding_ = false;  // a late answer is recognised by its round
+      steal_outstanding_ = false;  // a late answer to it is recognised by its round
       return false;
     }
     case Tag::stop:

@@ -67,11 +67,13 @@ std::pair<double, double> extremes(const std::vector<double>& values, std::uint6
 
 class HistogramRun : public EndToEnd, public ::testing::WithParamInterface<int> {
  protected:
-  void check(const std::string& kernel_lines, std::uint64_t bins, bool auto_range, double lo, double hi) {
+  void check(const std::string& kernel_lines, std::uint64_t bins, bool auto_range, double lo, double hi,
+             const std::string& schedule = "") {
     const auto values = make_values();
     write_dataset(path("data.h5"), "/values", io::ElementType::f64, rows, cols, 100, values);
     write_text("job.toml", "[job]\nname = \"h\"\noutput = \"h.h5\"\n[input]\nfile = \"data.h5\"\ndataset = \"/values\"\n"
-                           "[partition]\ncount = 13\n[kernel]\nname = \"histogram\"\n" + kernel_lines);
+                           "[partition]\ncount = 13\n[kernel]\nname = \"histogram\"\n" + kernel_lines +
+                           (schedule.empty() ? "" : "[schedule]\n" + schedule));
     const Completed run = this->run(GetParam(), {"run", "job.toml", "--progress", "off"});
     ASSERT_EQ(run.exit_code, 0) << run.err;
 
@@ -97,6 +99,15 @@ class HistogramRun : public EndToEnd, public ::testing::WithParamInterface<int> 
 TEST_P(HistogramRun, FindsTheRangeInAFirstRound) { check("bins = 9\n", 9, true, 0, 0); }
 
 TEST_P(HistogramRun, WithARangeIgnoresValuesOutsideIt) { check("bins = 4\nrange = [2, 6]\n", 4, false, 2, 6); }
+
+// Rounds with everything dealt up front, so that idle workers steal across the change of round.
+TEST_P(HistogramRun, RoundsWithStealingThroughTheMaster) {
+  check("bins = 9\n", 9, true, 0, 0, "chunking = \"static\"\nstealing = \"master\"\n");
+}
+
+TEST_P(HistogramRun, RoundsWithRandomStealing) {
+  check("bins = 9\n", 9, true, 0, 0, "chunking = \"cyclic\"\nstealing = \"random\"\n");
+}
 
 INSTANTIATE_TEST_SUITE_P(Ranks, HistogramRun, ::testing::Values(0, 1, 2, 4), [](const auto& info) {
   return info.param == 0 ? std::string("singleton") : fmt::format("n{}", info.param);

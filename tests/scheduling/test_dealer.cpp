@@ -122,6 +122,12 @@ TEST(Dealer, LongestFirstSizesGrantsByEstimatedCost) {
   EXPECT_TRUE(dealer.exhausted());
 }
 
+TEST(Dealer, LongestFirstWithoutCostsSizesGrantsByCount) {
+  Dealer dealer(100, 2, Chunking::guided, 1, DealOrder::longest_first(std::vector<double>(100, 0.0)));
+  EXPECT_EQ(sizes_when_asking(dealer, 0),
+            (std::vector<std::uint64_t>{25, 19, 14, 11, 8, 6, 5, 3, 3, 2, 1, 1, 1, 1}));
+}
+
 TEST(Dealer, LongestFirstAppliesToTheUpFrontPolicies) {
   const DealOrder order = DealOrder::longest_first({1, 2, 3, 4, 5, 6});
   Dealer cyclic(6, 2, Chunking::cyclic, 1, order);
