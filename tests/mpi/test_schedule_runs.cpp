@@ -79,7 +79,8 @@ TEST_F(ScheduleCases, LongestFirstFollowsTheSpinCosts) {
 TEST_F(ScheduleCases, LongestFirstFollowsThePreviousRunsTimes) {
   // The first run measures: partition i sleeps costs[i]. The second has no cost hint of its own
   // (equal costs) and takes the order from the first one's /partitions.
-  const std::vector<double> costs{0.001, 0.012, 0.003, 0.020, 0.0005, 0.008, 0.016, 0.004};
+  // 4 ms apart, so that a sleep overshooting on a loaded machine cannot swap two of them.
+  const std::vector<double> costs{0.004, 0.020, 0.008, 0.028, 0.0, 0.012, 0.024, 0.016};
   write_dataset(path("costs.h5"), "/costs", io::ElementType::f64, costs.size(), 0, 0, costs);
   write_text("measure.toml", costs_job("measure", "costs_dataset = \"/costs\"", "chunking = \"fixed\""));
   ASSERT_EQ(this->run(2, {"run", "measure.toml", "--progress", "off"}).exit_code, 0);
