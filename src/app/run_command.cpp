@@ -1,7 +1,6 @@
 #include "app/commands.hpp"
 #include "common/error.hpp"
 #include "common/log.hpp"
-#include "kernels/cost_estimates.hpp"
 #include "kernels/registry.hpp"
 #include "master/master.hpp"
 #include "master/result_writer.hpp"
@@ -34,10 +33,6 @@ struct LoadedJob {
   scheduling::DealOrder order;
 };
 
-scheduling::DealOrder deal_order(const LoadedJob& job) {
-  if (job.plan.spec.schedule.order != job::Order::lpt) return {};
-  return scheduling::DealOrder::longest_first(kernels::estimate_costs(job.plan, *job.kernel));
-}
 
 LoadedJob load(job::JobSpec spec) {
   kernels::JobPlan plan = kernels::make_job_plan(std::move(spec));
@@ -171,7 +166,7 @@ int run_job(const mpi::communicator& world, const std::string& path, const RunOp
   if (world.rank() == master_rank) {
     try {
       job = load(job::parse_job_file(path));
-      job->order = deal_order(*job);
+      job->order = master::deal_order(job->plan, *job->kernel);
       writer.emplace(job->plan, options.force);
       job->kernel->open_output(writer->result());
       announcement.job_text = job->plan.spec.text;

@@ -2,8 +2,8 @@
 #include "common/error.hpp"
 #include "common/text.hpp"
 #include "io/output_file.hpp"
-#include "kernels/cost_estimates.hpp"
 #include "kernels/registry.hpp"
+#include "master/master.hpp"
 
 #include <fmt/format.h>
 
@@ -56,7 +56,7 @@ int validate_command(const std::vector<std::string>& jobs) {
     try {
       kernels::JobPlan plan = kernels::make_job_plan(job::parse_job_file(path));
       const auto kernel = kernels::make_kernel(plan);
-      if (plan.spec.schedule.order == job::Order::lpt) kernels::estimate_costs(plan, *kernel);
+      master::deal_order(plan, *kernel);  // checks costs_from
       print_plan(plan);
     } catch (const Error& error) {
       print_error(error.what());

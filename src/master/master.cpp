@@ -1,6 +1,7 @@
 #include "master/master.hpp"
 
 #include "common/error.hpp"
+#include "kernels/cost_estimates.hpp"
 #include "scheduling/backoff.hpp"
 #include "worker/partition_runner.hpp"
 
@@ -67,9 +68,7 @@ void Master::abort(int exit_code) {
 }
 
 void Master::send_grant(std::uint32_t worker, const std::vector<IndexRange>& ranges) {
-  std::uint64_t size = 0;
-  for (const auto& range : ranges) size += range.size();
-  queues_.granted(worker, size);
+  queues_.granted(worker, scheduling::count_of(ranges));
   grant_.ranges = ranges;
   grant_.master_exhausted = dealer_.exhausted();
   endpoint_.send(static_cast<Rank>(worker + 1), grant_);
@@ -114,6 +113,11 @@ void Master::answer(std::uint32_t worker) {
     }
   }
   send_grant(worker, next_ranges_);
+}
+
+scheduling::DealOrder deal_order(const kernels::JobPlan& plan, const kernels::Kernel& kernel) {
+  if (plan.spec.schedule.order != job::Order::lpt) return {};
+  return scheduling::DealOrder::longest_first(kernels::estimate_costs(plan, kernel));
 }
 
 io::WorkerRecord run_alone(const kernels::JobPlan& plan, kernels::Kernel& kernel, ResultCollector& results,

@@ -13,7 +13,7 @@ namespace kdsched::master {
 // a fraction of a percent of a core.
 class Master {
  public:
-  // `order` is the deal order of every round (see kernels::deal_order).
+  // `order` is the deal order of every round (see deal_order()).
   Master(protocol::Endpoint& endpoint, const kernels::JobPlan& plan, ResultCollector& results,
          scheduling::DealOrder order);
 
@@ -45,6 +45,10 @@ class Master {
   protocol::GrantMessage grant_;  // reused for every grant sent
   std::vector<IndexRange> next_ranges_;
 };
+
+// The order in which the job's partitions are dealt: by id, or with order = "lpt" longest
+// estimated cost first. Throws as kernels::estimate_costs does for an unusable costs_from.
+scheduling::DealOrder deal_order(const kernels::JobPlan& plan, const kernels::Kernel& kernel);
 
 // Rank 0 alone: runs every partition itself, in order. Returns its /workers row (less rank and host).
 io::WorkerRecord run_alone(const kernels::JobPlan& plan, kernels::Kernel& kernel, ResultCollector& results,

@@ -19,8 +19,6 @@ class DealOrder {
   // lpt: the largest estimated cost first; equal costs keep id order, so the deal is reproducible.
   static DealOrder longest_first(const std::vector<double>& estimated_costs);
 
-  PartitionId at(std::uint64_t position) const { return ids_.empty() ? position : ids_[position]; }
-
   // Appends the ids at `positions` to `ranges`.
   void append_ids(IndexRange positions, std::vector<IndexRange>& ranges) const;
 

@@ -134,9 +134,7 @@ class Simulation {
   }
 
   void send_grant(double t, std::uint32_t worker, std::vector<IndexRange> ranges) {
-    std::uint64_t size = 0;
-    for (const auto& range : ranges) size += range.size();
-    queues_.granted(worker, size);
+    queues_.granted(worker, scheduling::count_of(ranges));
     ++grants_;
     Event grant{master_busy_until(t) + config_.latency_s, 0, Kind::grant, worker};
     grant.flag = dealer_.exhausted();

@@ -14,6 +14,7 @@ namespace {
 // occasional preemption (common on shared machines) does not end a stream of short partitions.
 constexpr double inline_limit_s = 50e-6;
 constexpr double inline_exit_s = 1e-3;
+bool ends_inline_mode(double seconds) { return seconds >= inline_exit_s; }
 constexpr unsigned inline_streak = 32;
 // Inline partitions run in batches between two looks at MPI, because a poll costs more than an
 // empty partition: at most this many, and none started once the batch has run this long, which
@@ -261,7 +262,7 @@ bool Worker::run_inline() {
       if (ran++ == 0) batch_end_s = outcome.start_s + inline_batch_s;
       last_end_s = outcome.end_s;
       // A long partition ends the batch: the others go back to the queue, for the executor.
-      if (outcome.end_s - outcome.start_s >= inline_exit_s) {
+      if (ends_inline_mode(outcome.end_s - outcome.start_s)) {
         inline_unrun_.assign(inline_items_.begin() + static_cast<std::ptrdiff_t>(i) + 1, inline_items_.end());
         break;
       }
@@ -303,7 +304,7 @@ void Worker::record(protocol::Outcome outcome) {
   short_streak_ = short_run ? short_streak_ + 1 : 0;
   long_streak_ = short_run ? 0 : long_streak_ + 1;
   if (inline_mode_) {
-    inline_mode_ = seconds < inline_exit_s && long_streak_ < executor_streak;
+    inline_mode_ = !ends_inline_mode(seconds) && long_streak_ < executor_streak;
   } else {
     inline_mode_ = short_streak_ >= inline_streak;
   }
