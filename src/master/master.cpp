@@ -53,8 +53,14 @@ void Master::run() {
       if (!results_.next_round(state)) break;
       const protocol::RoundStart start{results_.round(), state.size()};
       for (Rank rank = 1; rank <= static_cast<Rank>(workers_); ++rank) endpoint_.send(rank, start);
-      endpoint_.broadcast(state, master_rank);
+      // The round's grants go out before its state: a worker takes them only after the
+      // broadcast, and requests that come meanwhile meet the new round's dealer. The master keeps
+      // serving while the broadcast completes: a worker lost at this point would hold it forever.
       deal_round();
+      endpoint_.broadcast(state, master_rank, [this] {
+        if (const auto* envelope = endpoint_.poll()) handle(*envelope);
+        check_liveness();
+      });
       continue;
     }
     if (const auto* envelope = endpoint_.poll()) {

@@ -91,13 +91,14 @@ void Endpoint::flush() {
   bytes_in_flight_ = 0;
 }
 
-void Endpoint::broadcast(Bytes& data, Rank root) {
+void Endpoint::broadcast(Bytes& data, Rank root, const std::function<void()>& while_waiting) {
   MPI_Request request = MPI_REQUEST_NULL;
   check(MPI_Ibcast(data.data(), static_cast<int>(data.size()), MPI_BYTE, root, world_, &request), "MPI_Ibcast");
   auto pause = std::chrono::microseconds(10);
   for (int done = 0;;) {
     check(MPI_Test(&request, &done, MPI_STATUS_IGNORE), "MPI_Test");
     if (done) return;
+    if (while_waiting) while_waiting();
     std::this_thread::sleep_for(pause);
     pause = std::min(pause * 2, std::chrono::microseconds(1000));
   }

@@ -7,6 +7,7 @@
 #include <boost/mpi/communicator.hpp>
 #include <mpi.h>
 
+#include <functional>
 #include <list>
 #include <optional>
 #include <utility>
@@ -61,8 +62,9 @@ class Endpoint {
   void flush();
 
   // A collective over every rank of the communicator: `data` (already sized on every rank) is
-  // overwritten with the root's. Point-to-point messages keep flowing meanwhile.
-  void broadcast(Bytes& data, Rank root);
+  // overwritten with the root's. Point-to-point messages keep flowing meanwhile, and
+  // `while_waiting` runs between two looks at the broadcast (to poll, or to give up by throwing).
+  void broadcast(Bytes& data, Rank root, const std::function<void()>& while_waiting = {});
 
   // Messages sent so far, and the most bytes ever waiting in unfinished sends, for statistics.
   std::uint64_t messages_sent() const { return messages_sent_; }

@@ -59,7 +59,7 @@ Worker::Worker(protocol::Endpoint& endpoint, const kernels::JobPlan& plan, kerne
 void Worker::inject(job::InjectedError where) const {
   if (faults_.inject_error != where) return;
   if (faults_.inject_rank != 0 && faults_.inject_rank != endpoint_.rank()) return;
-  throw RuntimeError(fmt::format("rank {}: injected error ({})", endpoint_.rank(), job::to_string(where)));
+  throw RuntimeError(fmt::format("injected error ({})", job::to_string(where)));
 }
 
 // Only when the loop idles: a busy worker sends requests, which tell the master as much.
