@@ -1,6 +1,7 @@
 #include "master/master.hpp"
 
 #include "common/error.hpp"
+#include "common/log.hpp"
 #include "kernels/cost_estimates.hpp"
 #include "scheduling/backoff.hpp"
 #include "worker/partition_runner.hpp"
@@ -30,6 +31,9 @@ scheduling::Dealer Master::make_dealer() const {
 }
 
 void Master::deal_round() {
+  log::debug("round {}: dealing {} partitions to {} workers ({} chunking{})", results_.round(),
+             plan_.partitions.count(), workers_, job::to_string(plan_.spec.schedule.chunking),
+             results_.previous_assignment() ? ", each where it ran before" : "");
   queues_ = scheduling::QueueEstimates(workers_);
   if (const auto previous = results_.previous_assignment()) {
     // Everything goes back where it ran; idle workers steal, since nothing is left to deal.
@@ -51,6 +55,7 @@ void Master::run() {
   while (true) {
     if (results_.all_done()) {
       if (!results_.next_round(state)) break;
+      log::debug("round {} begins: {} bytes of state broadcast", results_.round(), state.size());
       const protocol::RoundStart start{results_.round(), state.size()};
       for (Rank rank = 1; rank <= static_cast<Rank>(workers_); ++rank) endpoint_.send(rank, start);
       // The round's grants go out before its state: a worker takes them only after the
@@ -75,6 +80,7 @@ void Master::run() {
     since_check = 0;
     check_liveness();
   }
+  log::debug("every partition has a result after {} round(s); stopping {} workers", results_.round() + 1, workers_);
   for (Rank rank = 1; rank <= static_cast<Rank>(workers_); ++rank) endpoint_.send(rank, protocol::Stop{});
   endpoint_.flush();
 }
@@ -87,6 +93,7 @@ void Master::check_liveness() {
 }
 
 void Master::abort(int exit_code) {
+  log::debug("aborting {} workers with exit code {}", workers_, exit_code);
   for (Rank rank = 1; rank <= static_cast<Rank>(workers_); ++rank) endpoint_.send(rank, protocol::Abort{exit_code});
   endpoint_.flush();
 }

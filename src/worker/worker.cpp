@@ -76,6 +76,8 @@ Worker::~Worker() {
 }
 
 std::optional<int> Worker::run() {
+  log::debug("worker ready; a heartbeat after {:g} s without other messages",
+             std::chrono::duration<double>(heartbeat_interval_).count());
   executor_ = std::thread([this] { execute(); });
   std::optional<int> abort_code;
   bool stopped = false;
@@ -134,6 +136,12 @@ std::optional<int> Worker::run() {
     executor_.join();
   }
   wall_s_ = std::chrono::duration<double>(Clock::now() - job_start_).count();
+  if (abort_code) {
+    log::debug("aborted by the master (exit code {})", *abort_code);
+  } else {
+    log::debug("stopped: {} partitions run, {} steals received, {} given away", runner_.partitions(),
+               steals_received_, steals_sent_);
+  }
   return abort_code;
 }
 
