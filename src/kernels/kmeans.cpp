@@ -223,7 +223,7 @@ std::optional<Bytes> KMeansKernel::next_round() {
     }
     // scikit-learn's rule: the tolerance is relative to the mean of the columns' variances.
     double mean_variance = 0;
-    for (std::uint64_t j = 0; j < d_; ++j) mean_variance += moments_.m2[j] / static_cast<double>(moments_.count[j]);
+    for (std::uint64_t j = 0; j < d_; ++j) mean_variance += moments_.variance_of(j);
     mean_variance /= static_cast<double>(std::max<std::uint64_t>(d_, 1));
     converged_ = shift == 0 || shift <= tolerance_ * mean_variance;
     if (converged_ || iterations_ >= max_iterations_) next.phase = Phase::labels;
