@@ -154,6 +154,14 @@ KMeansPartial KMeansKernel::map_partition(const Task& task, const io::Block& row
 void KMeansKernel::merge_partial(const Task& task, const KMeansPartial& partial) {
   switch (state_.phase) {
     case Phase::statistics:
+      for (std::uint64_t j = 0; j < d_; ++j) {
+        const Moments& m = partial.moments;
+        if (m.nan_count[j] == 0 && m.finite_count(j) == m.count[j]) continue;
+        throw IoError(fmt::format("partition {} (rows {}..{}) holds {} NaN and {} infinite values in column {}; "
+                                  "k-means needs finite data",
+                                  task.id, task.rows.begin, task.rows.end, m.nan_count[j],
+                                  m.count[j] - m.finite_count(j), j));
+      }
       moments_.merge(partial.moments);
       partials_.emplace(task.id, partial);
       break;
@@ -189,9 +197,6 @@ std::vector<double> KMeansKernel::averaged_centroids() const {
 std::optional<Bytes> KMeansKernel::next_round() {
   State next = state_;
   if (state_.phase == Phase::statistics) {
-    for (std::uint64_t j = 0; j < d_; ++j) {
-      if (moments_.nan_count[j] > 0) throw IoError("the input holds NaN values; k-means needs finite data");
-    }
     if (!init_ids_.empty()) {
       next.centroids.assign(init_ids_.size() * d_, 0.0);
       for (const auto& [id, partial] : partials_) {

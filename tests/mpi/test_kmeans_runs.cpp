@@ -185,5 +185,27 @@ TEST_F(KMeansCases, SeededInitialisationsAreReproducibleAcrossRankCounts) {
   }
 }
 
+// Infinities are rejected like NaN: before, +inf ran to max_iterations and reported inertia nan
+// with status complete.
+TEST_F(KMeansCases, NonFiniteInputIsAnInputError) {
+  std::vector<double> x, init;
+  write_input(path("data.h5"), x, init);
+  const std::uint64_t bad_row = 1234;
+  for (const double bad : {INFINITY, -INFINITY, NAN}) {
+    std::vector<double> y = x;
+    y[bad_row * cols + 2] = bad;
+    write_dataset(path("bad.h5"), "/points", io::ElementType::f64, rows, cols, 100, y);
+    write_text("job.toml", "[job]\nname = \"km\"\noutput = \"km.h5\"\n[input]\nfile = \"bad.h5\"\ndataset = \"/points\"\n"
+                           "[partition]\nrows = 100\n[kernel]\nname = \"kmeans\"\nk = 4\nmax_iterations = 5\n");
+    const Completed run = this->run(2, {"run", "job.toml"});
+    EXPECT_EQ(run.exit_code, 3) << bad << run.err;
+    ASSERT_EQ(run.error_lines().size(), 1u) << run.err;
+    const std::string expected = fmt::format("partition 12 (rows 1200..1300) holds {} NaN and {} infinite values in column 2",
+                                             std::isnan(bad) ? 1 : 0, std::isnan(bad) ? 0 : 1);
+    EXPECT_NE(run.error_lines()[0].find(expected), std::string::npos) << run.err;
+    EXPECT_FALSE(std::filesystem::exists(path("km.h5")));
+  }
+}
+
 }  // namespace
 }  // namespace kdsched::testing
