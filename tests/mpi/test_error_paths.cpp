@@ -105,6 +105,39 @@ TEST_P(ErrorPath, BadKernelParameter) {
   expect_clean_failure(2, "job.toml:8:8: [kernel] cost");
 }
 
+using ValidateErrors = EndToEnd;
+
+// Numbers that overflow are located job-file errors at validate time: before, a histogram range
+// whose width is inf made NaN edges, and a spin cost beyond a nanosecond clock overflowed it.
+TEST_F(ValidateErrors, OverflowingRangesAndCostsAreLocated) {
+  write_dataset(path("data.h5"), "/points", io::ElementType::f64, 100, 2, 10, std::vector<double>(200, 1.0));
+  std::vector<double> costs(10, 0.001);
+  costs[7] = INFINITY;
+  write_dataset(path("data.h5.costs"), "/costs", io::ElementType::f64, 10, 0, 0, costs);
+  const std::string histogram = "[job]\nname = \"h\"\noutput = \"result.h5\"\n[input]\nfile = \"data.h5\"\n"
+                                "dataset = \"/points\"\n[kernel]\nname = \"histogram\"\n";
+  const std::string spin = "[job]\nname = \"s\"\noutput = \"result.h5\"\n[partition]\nrange = [0, 10]\n"
+                           "[kernel]\nname = \"spin\"\n";
+  const std::pair<std::string, std::string> cases[] = {
+      {histogram + "range = [-1e308, 1e308]\n", "job.toml:9:9: [kernel] range is too wide: hi - lo overflows"},
+      {histogram + "bins = 1000\nrange = [1e16, 1.0000000000000002e16]\n",
+       "job.toml:10:9: [kernel] range is too narrow for 1000 bins"},
+      {histogram + "bins = 1000\nrange = [0, 5e-322]\n", "job.toml:10:9: [kernel] range is too narrow for 1000 bins"},
+      {spin + "cost = \"const:1e300\"\n", "job.toml:8:8: [kernel] cost 'const:1e300' can draw 1e+300 us"},
+      {spin + "cost = \"lognormal:1e6,8\"\n", "job.toml:8:8: [kernel] cost 'lognormal:1e6,8' can draw"},
+      {"[job]\nname = \"s\"\noutput = \"result.h5\"\n[input]\nfile = \"data.h5.costs\"\ndataset = \"/costs\"\n"
+       "[partition]\nrows = 1\n[kernel]\nname = \"spin\"\ncosts_dataset = \"/costs\"\n",
+       "job.toml:11:17: [kernel] '/costs' gives partition 7 a cost of inf s"},
+  };
+  for (const auto& [text, message] : cases) {
+    write_text("job.toml", text);
+    const Completed run = this->run(0, {"validate", "job.toml"});
+    EXPECT_EQ(run.exit_code, 2) << text << run.err;
+    ASSERT_EQ(run.error_lines().size(), 1u) << text << run.out << run.err;
+    EXPECT_NE(run.error_lines()[0].find(message), std::string::npos) << run.err;
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Ranks, ErrorPath, ::testing::Values(0, 1, 4), [](const auto& info) {
   return info.param == 0 ? std::string("singleton") : fmt::format("n{}", info.param);
 });
