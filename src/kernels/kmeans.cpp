@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <cmath>
 #include <limits>
+#include <numeric>
 #include <random>
 #include <set>
 #include <string_view>
@@ -317,10 +318,17 @@ void KMeansKernel::open_output(io::Group& result) {
 
 void KMeansKernel::finish(io::Group& result) {
   labels_.reset();
-  result.write("centroids", std::span<const double>(state_.centroids), {k_, d_});
+  // A round with a failed partition stops the rounds (the run is partial): before the seeding
+  // ends there are no centroids to report, and an unfinished labels pass has no inertia.
   if (cluster_sizes_.empty()) cluster_sizes_.assign(k_, 0);
+  const bool labelled = state_.phase == Phase::labels &&
+                        std::accumulate(cluster_sizes_.begin(), cluster_sizes_.end(), std::uint64_t{0}) == n_;
+  if (state_.phase != Phase::lloyd && state_.phase != Phase::labels) {
+    state_.centroids.assign(k_ * d_, std::numeric_limits<double>::quiet_NaN());
+  }
+  result.write("centroids", std::span<const double>(state_.centroids), {k_, d_});
   result.write("cluster_sizes", std::span<const std::uint64_t>(cluster_sizes_));
-  result.set_attribute("inertia", inertia_);
+  result.set_attribute("inertia", labelled ? inertia_ : std::numeric_limits<double>::quiet_NaN());
   result.set_attribute("iterations", iterations_);
   result.set_attribute("converged", std::int64_t{converged_ ? 1 : 0});
 }
