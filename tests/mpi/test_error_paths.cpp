@@ -133,13 +133,7 @@ TEST_F(ValidateErrors, OverflowingRangesAndCostsAreLocated) {
        "[partition]\nrows = 1\n[kernel]\nname = \"spin\"\ncosts_dataset = \"/costs\"\n",
        "job.toml:11:17: [kernel] '/costs' gives partition 7 a cost of inf s"},
   };
-  for (const auto& [text, message] : cases) {
-    write_text("job.toml", text);
-    const Completed run = this->run(0, {"validate", "job.toml"});
-    EXPECT_EQ(run.exit_code, 2) << text << run.err;
-    ASSERT_EQ(run.error_lines().size(), 1u) << text << run.out << run.err;
-    EXPECT_NE(run.error_lines()[0].find(message), std::string::npos) << run.err;
-  }
+  for (const auto& [text, message] : cases) expect_validate_error(text, message);
 }
 
 namespace h5 = io::h5;

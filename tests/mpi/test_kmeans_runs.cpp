@@ -306,13 +306,7 @@ TEST_F(KMeansCases, NInitIsValidatedWithItsLocation) {
       {base + "init = \"dataset\"\ninit_dataset = \"/init\"\nn_init = 3\n",
        "job.toml:12:10: [kernel] n_init > 1 needs a seeded init"},
   };
-  for (const auto& [text, message] : cases) {
-    write_text("job.toml", text);
-    const Completed run = this->run(0, {"validate", "job.toml"});
-    EXPECT_EQ(run.exit_code, 2) << text << run.err;
-    ASSERT_EQ(run.error_lines().size(), 1u) << text << run.out << run.err;
-    EXPECT_NE(run.error_lines()[0].find(message), std::string::npos) << run.err;
-  }
+  for (const auto& [text, message] : cases) expect_validate_error(text, message);
 }
 
 }  // namespace
