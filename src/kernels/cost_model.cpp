@@ -29,6 +29,12 @@ std::vector<double> parse_numbers(std::string_view text, std::string_view whole)
   return numbers;
 }
 
+// The largest normal deviate the Box-Muller draw below can produce: seeded_draw() is never
+// below 2^-54.
+const double largest_normal = std::sqrt(-2.0 * std::log(0x1.0p-54));
+
+double lognormal_mu(double mean_us, double sigma) { return std::log(std::max(mean_us, 1e-300)) - 0.5 * sigma * sigma; }
+
 }  // namespace
 
 CostDistribution CostDistribution::parse(std::string_view text) {
@@ -55,6 +61,14 @@ CostDistribution CostDistribution::parse(std::string_view text) {
   }
   d.a_ = numbers[0];
   d.b_ = numbers.size() > 1 ? numbers[1] : 0.0;
+  const double largest = d.kind_ == Kind::constant ? d.a_
+                         : d.kind_ == Kind::uniform ? d.b_
+                                                    : std::exp(lognormal_mu(d.a_, d.b_) + d.b_ * largest_normal);
+  if (!(largest <= max_cost_seconds * 1e6)) {
+    throw UsageError(fmt::format("cost '{}' can draw {:.3g} us for a partition, more than the {:.3g} us (a nanosecond "
+                                 "clock's range, about 146 years) a partition may spin",
+                                 text, largest, max_cost_seconds * 1e6));
+  }
   return d;
 }
 
@@ -66,8 +80,7 @@ double CostDistribution::seconds(std::uint64_t seed, PartitionId id) const {
     // Box-Muller from two draws; mu is chosen so that the distribution's mean is a_.
     const double normal = std::sqrt(-2.0 * std::log(seeded_draw(seed, id, 0))) *
                           std::cos(2.0 * std::numbers::pi * seeded_draw(seed, id, 1));
-    const double mu = std::log(std::max(a_, 1e-300)) - 0.5 * b_ * b_;
-    us = a_ > 0 ? std::exp(mu + b_ * normal) : 0.0;
+    us = a_ > 0 ? std::exp(lognormal_mu(a_, b_) + b_ * normal) : 0.0;
   }
   return us * 1e-6;
 }

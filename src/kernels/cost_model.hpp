@@ -15,7 +15,11 @@ class CostDistribution {
  public:
   enum class Kind { constant, uniform, lognormal };
 
-  // Throws UsageError (unlocated; the caller adds the location) on a malformed text.
+  // 2^62 ns: a spin's deadline on the steady clock must fit its signed 64-bit nanosecond count.
+  static constexpr double max_cost_seconds = 4.611686018427387904e9;
+
+  // Throws UsageError (unlocated; the caller adds the location) on a malformed text, or when a
+  // draw could exceed max_cost_seconds.
   static CostDistribution parse(std::string_view text);
 
   double seconds(std::uint64_t seed, PartitionId id) const;

@@ -4,7 +4,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <string_view>
 
@@ -27,8 +29,15 @@ HistogramKernel::HistogramKernel(const JobPlan& plan)
       params.fail("range", "range must be two finite numbers [lo, hi]");
     }
     if ((*range)[0] > (*range)[1]) params.fail("range", "range must have lo <= hi");
+    if (!std::isfinite((*range)[1] - (*range)[0])) {
+      params.fail("range", "range is too wide: hi - lo overflows a float64");
+    }
     std::vector<double> edges;
     const auto column_edges = edges_for((*range)[0], (*range)[1], bins_);
+    // Bins narrower than the float64 spacing at the range would share edges (or have width 0).
+    if (std::adjacent_find(column_edges.begin(), column_edges.end(), std::greater_equal<>()) != column_edges.end()) {
+      params.fail("range", fmt::format("range is too narrow for {} bins: neighbouring edges would be equal", bins_));
+    }
     for (std::uint64_t c = 0; c < columns_; ++c) edges.insert(edges.end(), column_edges.begin(), column_edges.end());
     start_counting(std::move(edges));
   }

@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <cmath>
 #include <limits>
+#include <numeric>
 #include <random>
 #include <set>
 #include <string_view>
@@ -19,8 +20,8 @@
 namespace kdsched::kernels {
 namespace {
 
-constexpr std::string_view known_keys[] = {"k",    "max_iterations", "tolerance",  "seed",
-                                           "init", "init_dataset",   "cache_mb"};
+constexpr std::string_view known_keys[] = {"k",    "max_iterations", "tolerance", "seed",
+                                           "init", "init_dataset",   "cache_mb",  "n_init"};
 
 // Half of this node's memory, shared among the ranks the launcher put on it.
 std::uint64_t default_cache_bytes() {
@@ -50,6 +51,131 @@ std::vector<std::uint64_t> draw_rows(std::uint64_t k, std::uint64_t n, std::uint
   return ids;
 }
 
+// Greedy weighted k-means++ followed by weighted Lloyd iterations, over a small weighted point
+// set (the candidates of k-means||).
+class WeightedClustering {
+ public:
+  WeightedClustering(const std::vector<double>& points, const std::vector<double>& weight, std::uint64_t d)
+      : points_(points), weight_(weight), d_(d), m_(weight.size()) {}
+
+  // The seeds of lowest weighted cost out of `tries` independent greedy k-means++ + Lloyd runs.
+  std::vector<double> best_of(std::uint64_t k, std::uint64_t tries, std::uint64_t seed) {
+    seed_ = seed;
+    std::vector<double> best;
+    double best_cost = std::numeric_limits<double>::infinity();
+    for (std::uint64_t t = 0; t < tries; ++t) {
+      std::vector<double> seeds = greedy_kmeanspp(k);
+      const double cost = lloyd(seeds, k);
+      if (cost < best_cost) {
+        best_cost = cost;
+        best = std::move(seeds);
+      }
+    }
+    return best;
+  }
+
+ private:
+  const double* point(std::uint64_t c) const { return points_.data() + c * d_; }
+  double distance2(const double* a, const double* b) const {
+    double d2 = 0;
+    for (std::uint64_t j = 0; j < d_; ++j) d2 += (a[j] - b[j]) * (a[j] - b[j]);
+    return d2;
+  }
+
+  // Draws an index with probability proportional to `mass`.
+  std::uint64_t pick(const std::vector<double>& mass) {
+    double total = 0;
+    for (const double w : mass) total += w;
+    double target = seeded_draw(seed_, ++draws_, 0x6b6d2b2b) * total;
+    for (std::uint64_t c = 0; c < m_; ++c) {
+      if (target < mass[c]) return c;
+      target -= mass[c];
+    }
+    return m_ - 1;
+  }
+
+  // Greedy as in scikit-learn: each seed after the first is the best of 2 + ln k draws, the one
+  // that lowers the weighted cost most; a single draw too often puts two seeds in one cluster.
+  std::vector<double> greedy_kmeanspp(std::uint64_t k) {
+    const auto trials = static_cast<int>(2 + std::floor(std::log(static_cast<double>(k))));
+    std::vector<double> seeds;
+    std::vector<double> closest(m_, std::numeric_limits<double>::infinity());
+    std::vector<double> mass = weight_;
+    std::vector<double> trial_closest(m_), best_closest(m_);
+    for (std::uint64_t s = 0; s < k; ++s) {
+      std::uint64_t chosen = 0;
+      double best_cost = std::numeric_limits<double>::infinity();
+      for (int t = 0; t < (s == 0 ? 1 : trials); ++t) {
+        const std::uint64_t candidate = pick(mass);
+        double cost = 0;
+        for (std::uint64_t c = 0; c < m_; ++c) {
+          trial_closest[c] = std::min(closest[c], distance2(point(c), point(candidate)));
+          cost += weight_[c] * trial_closest[c];
+        }
+        if (cost < best_cost) {
+          best_cost = cost;
+          chosen = candidate;
+          std::swap(best_closest, trial_closest);
+        }
+      }
+      seeds.insert(seeds.end(), point(chosen), point(chosen) + d_);
+      closest = best_closest;
+      for (std::uint64_t c = 0; c < m_; ++c) mass[c] = weight_[c] * closest[c];
+      // Fewer distinct candidates than clusters: the rest repeat the first seed and stay empty.
+      if (std::all_of(mass.begin(), mass.end(), [](double w) { return w == 0; })) {
+        while (seeds.size() < k * d_) seeds.insert(seeds.end(), seeds.begin(), seeds.begin() + static_cast<std::ptrdiff_t>(d_));
+        break;
+      }
+    }
+    return seeds;
+  }
+
+  // Weighted Lloyd iterations on the points, from `seeds`; returns the weighted cost of the last
+  // assignment.
+  double lloyd(std::vector<double>& seeds, std::uint64_t k) const {
+    double cost = 0;
+    for (int iteration = 0; iteration < candidate_lloyd_iterations; ++iteration) {
+      std::vector<double> sums(k * d_, 0.0);
+      std::vector<double> totals(k, 0.0);
+      cost = 0;
+      for (std::uint64_t c = 0; c < m_; ++c) {
+        std::uint64_t best = 0;
+        double best_d2 = distance2(point(c), seeds.data());
+        for (std::uint64_t s = 1; s < k; ++s) {
+          const double d2 = distance2(point(c), &seeds[s * d_]);
+          if (d2 < best_d2) {
+            best_d2 = d2;
+            best = s;
+          }
+        }
+        cost += weight_[c] * best_d2;
+        for (std::uint64_t j = 0; j < d_; ++j) sums[best * d_ + j] += weight_[c] * point(c)[j];
+        totals[best] += weight_[c];
+      }
+      for (std::uint64_t s = 0; s < k; ++s) {
+        for (std::uint64_t j = 0; j < d_ && totals[s] > 0; ++j) seeds[s * d_ + j] = sums[s * d_ + j] / totals[s];
+      }
+    }
+    return cost;
+  }
+
+  const std::vector<double>& points_;
+  const std::vector<double>& weight_;
+  std::uint64_t d_, m_;
+  std::uint64_t seed_ = 0;
+  std::uint64_t draws_ = 0;
+};
+
+// Independent reclusterings of the candidates: each is cheap next to a pass over the data while
+// m x k x d is small, and the best of several almost never merges two clusters; for large k and
+// m one run keeps the master's share of the seeding bounded.
+std::uint64_t reclusterings(std::uint64_t m, std::uint64_t k, std::uint64_t d) {
+  constexpr double budget = 2e8;  // distance terms per reclustering budget, ~0.1 s
+  const double per_run = static_cast<double>(m) * static_cast<double>(k) * static_cast<double>(d) *
+                         (candidate_lloyd_iterations + 2 + std::log(static_cast<double>(k)));
+  return static_cast<std::uint64_t>(std::clamp(budget / per_run, 1.0, 10.0));
+}
+
 }  // namespace
 
 KMeansKernel::KMeansKernel(const JobPlan& plan)
@@ -64,15 +190,16 @@ KMeansKernel::KMeansKernel(const JobPlan& plan)
   tolerance_ = params.get_double("tolerance", 1e-4);
   if (!(tolerance_ >= 0)) params.fail("tolerance", "tolerance must be >= 0");
   seed_ = static_cast<std::uint64_t>(params.get_int("seed", 0, 0, std::numeric_limits<std::int64_t>::max()));
-  const std::uint64_t seed = seed_;
+  n_init_ = static_cast<std::uint64_t>(params.get_int("n_init", 1, 1, 1000));
 
   cache_bytes_ = params.contains("cache_mb")
                      ? static_cast<std::uint64_t>(params.get_int("cache_mb", 0, 0, std::int64_t{1} << 40)) << 20
                      : default_cache_bytes();
   const std::string init = params.get_string("init", "k-means||");
   if (init == "random") {
-    init_ids_ = draw_rows(k_, n_, seed);
+    random_init_ = true;
   } else if (init == "dataset") {
+    if (n_init_ > 1) params.fail("n_init", "n_init > 1 needs a seeded init (\"k-means||\" or \"random\"): init = \"dataset\" starts every run from the same centroids");
     const auto name = params.find_string("init_dataset");
     if (!name) params.fail("init_dataset", "init = \"dataset\" needs init_dataset = \"/path\" (a k x d dataset)");
     const io::InputFile file(plan.spec.input->file);
@@ -86,10 +213,18 @@ KMeansKernel::KMeansKernel(const JobPlan& plan)
     state_.centroids = std::move(block.values);
   } else if (init == "k-means||") {
     scalable_init_ = true;
-    init_ids_ = draw_rows(1, n_, seed);  // the first candidate: one row chosen uniformly
   } else {
     params.fail("init", fmt::format("init '{}' must be \"k-means||\", \"random\" or \"dataset\"", init));
   }
+  init_ids_ = initial_rows();
+}
+
+std::uint64_t KMeansKernel::run_seed() const { return seed_ + state_.run; }
+
+std::vector<std::uint64_t> KMeansKernel::initial_rows() const {
+  if (random_init_) return draw_rows(k_, n_, run_seed());
+  if (scalable_init_) return draw_rows(1, n_, run_seed());  // the first candidate: one row chosen uniformly
+  return {};
 }
 
 KMeansPartial KMeansKernel::map_partition(const Task& task, const io::Block& rows) {
@@ -117,7 +252,7 @@ KMeansPartial KMeansKernel::map_partition(const Task& task, const io::Block& row
         const double* row = rows.row(r);
         const double d2 = distances_[r];
         partial.inertia += d2;
-        if (state_.phi > 0 && seeded_draw(seed_, task.rows.begin + r, state_.seeding_round) < l * d2 / state_.phi) {
+        if (state_.phi > 0 && seeded_draw(run_seed(), task.rows.begin + r, state_.seeding_round) < l * d2 / state_.phi) {
           partial.ids.push_back(task.rows.begin + r);
           partial.rows.insert(partial.rows.end(), row, row + d_);
         }
@@ -139,6 +274,9 @@ KMeansPartial KMeansKernel::map_partition(const Task& task, const io::Block& row
         ++partial.counts[label];
       }
       break;
+    case Phase::scoring:
+      for (std::uint64_t r = 0; r < rows.rows; ++r) partial.inertia += distances_[r];
+      break;
     case Phase::labels:
       partial.counts.assign(k_, 0);
       partial.labels = labels_scratch_;
@@ -154,12 +292,21 @@ KMeansPartial KMeansKernel::map_partition(const Task& task, const io::Block& row
 void KMeansKernel::merge_partial(const Task& task, const KMeansPartial& partial) {
   switch (state_.phase) {
     case Phase::statistics:
-      moments_.merge(partial.moments);
+      for (std::uint64_t j = 0; j < d_; ++j) {
+        const Moments& m = partial.moments;
+        if (m.nan_count[j] == 0 && m.finite_count(j) == m.count[j]) continue;
+        throw IoError(fmt::format("partition {} (rows {}..{}) holds {} NaN and {} infinite values in column {}; "
+                                  "k-means needs finite data",
+                                  task.id, task.rows.begin, task.rows.end, m.nan_count[j],
+                                  m.count[j] - m.finite_count(j), j));
+      }
+      if (state_.run == 0) moments_.merge(partial.moments);
       partials_.emplace(task.id, partial);
       break;
     case Phase::seeding:
     case Phase::weighting:
     case Phase::lloyd:
+    case Phase::scoring:
       partials_.emplace(task.id, partial);
       break;
     case Phase::labels:
@@ -189,9 +336,6 @@ std::vector<double> KMeansKernel::averaged_centroids() const {
 std::optional<Bytes> KMeansKernel::next_round() {
   State next = state_;
   if (state_.phase == Phase::statistics) {
-    for (std::uint64_t j = 0; j < d_; ++j) {
-      if (moments_.nan_count[j] > 0) throw IoError("the input holds NaN values; k-means needs finite data");
-    }
     if (!init_ids_.empty()) {
       next.centroids.assign(init_ids_.size() * d_, 0.0);
       for (const auto& [id, partial] : partials_) {
@@ -223,10 +367,31 @@ std::optional<Bytes> KMeansKernel::next_round() {
     }
     // scikit-learn's rule: the tolerance is relative to the mean of the columns' variances.
     double mean_variance = 0;
-    for (std::uint64_t j = 0; j < d_; ++j) mean_variance += moments_.m2[j] / static_cast<double>(moments_.count[j]);
+    for (std::uint64_t j = 0; j < d_; ++j) mean_variance += moments_.variance_of(j);
     mean_variance /= static_cast<double>(std::max<std::uint64_t>(d_, 1));
     converged_ = shift == 0 || shift <= tolerance_ * mean_variance;
-    if (converged_ || iterations_ >= max_iterations_) next.phase = Phase::labels;
+    if (converged_ || iterations_ >= max_iterations_) next.phase = n_init_ > 1 ? Phase::scoring : Phase::labels;
+  } else if (state_.phase == Phase::scoring) {
+    double inertia = 0;
+    for (const auto& [id, partial] : partials_) inertia += partial.inertia;
+    // Ties keep the earlier run, as scikit-learn does.
+    if (inertia < best_inertia_) {
+      best_inertia_ = inertia;
+      best_centroids_ = state_.centroids;
+      best_iterations_ = iterations_;
+      best_converged_ = converged_;
+    }
+    if (state_.run + 1 < n_init_) {
+      next = State{};
+      next.run = state_.run + 1;
+      iterations_ = 0;
+      converged_ = false;
+    } else {
+      next.centroids = best_centroids_;
+      next.phase = Phase::labels;
+      iterations_ = best_iterations_;
+      converged_ = best_converged_;
+    }
   } else {
     return std::nullopt;
   }
@@ -234,70 +399,21 @@ std::optional<Bytes> KMeansKernel::next_round() {
   return to_bytes(next);
 }
 
-// Weighted k-means++ over the candidates (weight = rows nearest to each), then a few weighted
-// Lloyd iterations on them: the reclustering step of k-means||, small enough for the master.
+// The reclustering step of k-means||, small enough for the master: the candidates, weighted by
+// the rows nearest to each, clustered into k seeds.
 std::vector<double> KMeansKernel::seeds_from_candidates() const {
   const std::uint64_t m = state_.centroids.size() / d_;
   std::vector<double> weight(m, 0.0);
   for (const auto& [id, partial] : partials_) {
     for (std::uint64_t c = 0; c < m; ++c) weight[c] += static_cast<double>(partial.counts[c]);
   }
-  const auto point = [&](std::uint64_t c) { return state_.centroids.data() + c * d_; };
-  const auto distance2 = [&](const double* a, const double* b) {
-    double d2 = 0;
-    for (std::uint64_t j = 0; j < d_; ++j) d2 += (a[j] - b[j]) * (a[j] - b[j]);
-    return d2;
-  };
-  // Draws an index with probability proportional to `mass`.
-  std::uint64_t draw = 0;
-  const auto pick = [&](const std::vector<double>& mass) {
-    double total = 0;
-    for (const double w : mass) total += w;
-    double target = seeded_draw(seed_, ++draw, 0x6b6d2b2b) * total;
-    for (std::uint64_t c = 0; c < m; ++c) {
-      if (target < mass[c]) return c;
-      target -= mass[c];
-    }
-    return m - 1;
-  };
-
-  std::vector<double> seeds;
-  std::vector<double> closest(m, std::numeric_limits<double>::infinity());
-  std::vector<double> mass = weight;
-  for (std::uint64_t s = 0; s < k_; ++s) {
-    const std::uint64_t chosen = pick(mass);
-    seeds.insert(seeds.end(), point(chosen), point(chosen) + d_);
-    for (std::uint64_t c = 0; c < m; ++c) {
-      closest[c] = std::min(closest[c], distance2(point(c), point(chosen)));
-      mass[c] = weight[c] * closest[c];
-    }
-    // Fewer distinct candidates than clusters: the rest repeat the first seed and stay empty.
-    if (std::all_of(mass.begin(), mass.end(), [](double w) { return w == 0; })) {
-      while (seeds.size() < k_ * d_) seeds.insert(seeds.end(), seeds.begin(), seeds.begin() + static_cast<std::ptrdiff_t>(d_));
-      break;
-    }
-  }
-  for (int iteration = 0; iteration < candidate_lloyd_iterations; ++iteration) {
-    std::vector<double> sums(k_ * d_, 0.0);
-    std::vector<double> totals(k_, 0.0);
-    for (std::uint64_t c = 0; c < m; ++c) {
-      std::uint64_t best = 0;
-      for (std::uint64_t s = 1; s < k_; ++s) {
-        if (distance2(point(c), &seeds[s * d_]) < distance2(point(c), &seeds[best * d_])) best = s;
-      }
-      for (std::uint64_t j = 0; j < d_; ++j) sums[best * d_ + j] += weight[c] * point(c)[j];
-      totals[best] += weight[c];
-    }
-    for (std::uint64_t s = 0; s < k_; ++s) {
-      for (std::uint64_t j = 0; j < d_ && totals[s] > 0; ++j) seeds[s * d_ + j] = sums[s * d_ + j] / totals[s];
-    }
-  }
-  return seeds;
+  return WeightedClustering(state_.centroids, weight, d_).best_of(k_, reclusterings(m, k_, d_), run_seed());
 }
 
 void KMeansKernel::begin_round(std::uint32_t /*round*/, const Bytes& state) {
   state_ = from_bytes<State>(state);
   assigner_ = NearestCentroid(state_.centroids, d_);
+  if (state_.phase == Phase::statistics) init_ids_ = initial_rows();
   if (state_.phase == Phase::labels) {
     cluster_sizes_.assign(k_, 0);
     inertia_ = 0;
@@ -312,10 +428,17 @@ void KMeansKernel::open_output(io::Group& result) {
 
 void KMeansKernel::finish(io::Group& result) {
   labels_.reset();
-  result.write("centroids", std::span<const double>(state_.centroids), {k_, d_});
+  // A round with a failed partition stops the rounds (the run is partial): before the seeding
+  // ends there are no centroids to report, and an unfinished labels pass has no inertia.
   if (cluster_sizes_.empty()) cluster_sizes_.assign(k_, 0);
+  const bool labelled = state_.phase == Phase::labels &&
+                        std::accumulate(cluster_sizes_.begin(), cluster_sizes_.end(), std::uint64_t{0}) == n_;
+  if (state_.phase < Phase::lloyd) {
+    state_.centroids.assign(k_ * d_, std::numeric_limits<double>::quiet_NaN());
+  }
+  result.write("centroids", std::span<const double>(state_.centroids), {k_, d_});
   result.write("cluster_sizes", std::span<const std::uint64_t>(cluster_sizes_));
-  result.set_attribute("inertia", inertia_);
+  result.set_attribute("inertia", labelled ? inertia_ : std::numeric_limits<double>::quiet_NaN());
   result.set_attribute("iterations", iterations_);
   result.set_attribute("converged", std::int64_t{converged_ ? 1 : 0});
 }

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <limits>
@@ -51,6 +52,13 @@ SpinKernel::SpinKernel(const JobPlan& plan)
   if (cost_table_.size() < plan.partitions.count()) {
     params.fail("costs_dataset", fmt::format("'{}' holds {} costs for {} partitions", *costs_dataset,
                                              cost_table_.size(), plan.partitions.count()));
+  }
+  const auto bad = std::find_if(cost_table_.begin(), cost_table_.begin() + static_cast<std::ptrdiff_t>(plan.partitions.count()),
+                                 [](double s) { return !(s >= 0 && s <= CostDistribution::max_cost_seconds); });
+  if (bad != cost_table_.begin() + static_cast<std::ptrdiff_t>(plan.partitions.count())) {
+    params.fail("costs_dataset", fmt::format("'{}' gives partition {} a cost of {} s; costs must be between 0 and {:.3g} s",
+                                             *costs_dataset, bad - cost_table_.begin(), *bad,
+                                             CostDistribution::max_cost_seconds));
   }
 }
 

@@ -22,14 +22,13 @@ void StatsKernel::merge_partial(const Task& /*task*/, const Moments& partial) {
 
 void StatsKernel::finish(io::Group& result) {
   const std::uint64_t d = total_.columns();
-  constexpr double nan = std::numeric_limits<double>::quiet_NaN();
-  std::vector<double> variance(d, nan), mean(d, nan), min(d, nan), max(d, nan);
+  std::vector<double> variance(d), mean(d), min(d), max(d);
   for (std::uint64_t c = 0; c < d; ++c) {
-    if (total_.count[c] == 0) continue;
-    mean[c] = total_.mean[c];
-    variance[c] = std::max(0.0, total_.m2[c] / static_cast<double>(total_.count[c]));
-    min[c] = total_.min[c];
-    max[c] = total_.max[c];
+    mean[c] = total_.mean_of(c);
+    variance[c] = total_.variance_of(c);
+    const bool empty = total_.count[c] == 0;
+    min[c] = empty ? std::numeric_limits<double>::quiet_NaN() : total_.min[c];
+    max[c] = empty ? std::numeric_limits<double>::quiet_NaN() : total_.max[c];
   }
   result.write("count", std::span<const std::uint64_t>(total_.count));
   result.write("nan_count", std::span<const std::uint64_t>(total_.nan_count));

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <string>
 
 namespace kdsched::kernels {
 namespace {
@@ -16,6 +17,21 @@ TEST(CostDistribution, ConstantAndUniform) {
     EXPECT_GE(s, 100e-6);
     EXPECT_LE(s, 200e-6);
   }
+}
+
+TEST(CostDistribution, CostsThatOverflowAClockAreRejected) {
+  for (const char* text : {"const:1e300", "uniform:0,1e20", "lognormal:1e300,0.5", "lognormal:1e6,8"}) {
+    try {
+      CostDistribution::parse(text);
+      ADD_FAILURE() << text << " was accepted";
+    } catch (const UsageError& error) {
+      EXPECT_NE(std::string(error.what()).find("a partition may spin"), std::string::npos) << error.what();
+    }
+  }
+  // A long but representable spin, and a wide lognormal whose largest draw still fits.
+  EXPECT_DOUBLE_EQ(CostDistribution::parse("const:1e15").seconds(1, 2), 1e9);
+  const auto wide = CostDistribution::parse("lognormal:1e5,3");
+  for (PartitionId id = 0; id < 1000; ++id) EXPECT_LE(wide.seconds(5, id), CostDistribution::max_cost_seconds);
 }
 
 TEST(CostDistribution, SameSeedAndIdSameCost) {

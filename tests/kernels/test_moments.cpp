@@ -6,6 +6,9 @@
 #include <cmath>
 #include <limits>
 #include <random>
+#include <string>
+
+#include <fmt/format.h>
 
 namespace kdsched::kernels {
 namespace {
@@ -78,6 +81,53 @@ TEST(Moments, AllNaNColumnKeepsNoCount) {
   const Moments m = merged(values, 1, {1, 1});
   EXPECT_EQ(m.count[0], 0u);
   EXPECT_EQ(m.nan_count[0], 2u);
+}
+
+// Equal, or both NaN.
+void expect_same(double actual, double expected, const std::string& what) {
+  if (std::isnan(expected)) {
+    EXPECT_TRUE(std::isnan(actual)) << what << ": " << actual;
+  } else if (std::isinf(expected)) {
+    EXPECT_EQ(actual, expected) << what;
+  } else {
+    EXPECT_NEAR(actual, expected, 1e-12 * std::max(1.0, std::abs(expected))) << what;
+  }
+}
+
+TEST(Moments, InfinitiesAreValuesWhateverThePartitioning) {
+  constexpr double inf = std::numeric_limits<double>::infinity();
+  // Columns: finite and +inf; only -inf; both signs; finite only; +inf and NaN; finite and -inf.
+  const std::uint64_t cols = 6;
+  const std::vector<double> values{
+      1.0,  -inf, inf,  2.0, inf, 3.0,  //
+      inf,  -inf, 1.0,  4.0, nan, -inf,  //
+      3.0,  -inf, -inf, 8.0, 1.0, 5.0,  //
+      5.0,  -inf, 2.0,  1.0, nan, 7.0,  //
+      inf,  -inf, 4.0,  0.5, 2.0, 9.0,  //
+  };
+  const std::uint64_t rows = values.size() / cols;
+  const std::vector<std::vector<std::uint64_t>> splits{{5}, {1, 4}, {2, 3}, {1, 1, 1, 1, 1}, {0, 3, 0, 2}, {4, 1}};
+  for (const auto& sizes : splits) {
+    const Moments m = merged(values, cols, sizes);
+    for (std::uint64_t c = 0; c < cols; ++c) {
+      // The reference sums the infinities in: inf - inf makes numpy's NaN of its own accord.
+      const reference::ColumnStats ref = reference::column_stats(values, cols, c);
+      const std::string what = fmt::format("column {}, {} partitions", c, sizes.size());
+      EXPECT_EQ(m.count[c], ref.count) << what;
+      EXPECT_EQ(m.nan_count[c], ref.nan_count) << what;
+      expect_same(m.mean_of(c), ref.mean, what + " mean");
+      expect_same(m.variance_of(c), ref.variance, what + " variance");
+      EXPECT_EQ(m.min[c], ref.min) << what;
+      EXPECT_EQ(m.max[c], ref.max) << what;
+    }
+    EXPECT_EQ(m.mean_of(0), inf);
+    EXPECT_TRUE(std::isnan(m.variance_of(0)));
+    EXPECT_EQ(m.mean_of(1), -inf);
+    EXPECT_TRUE(std::isnan(m.mean_of(2)));
+    EXPECT_DOUBLE_EQ(m.mean_of(3), 3.1);
+    EXPECT_EQ(m.mean_of(5), -inf);
+    EXPECT_EQ(rows, m.count[3]);
+  }
 }
 
 }  // namespace

@@ -87,6 +87,14 @@ std::vector<std::string> EndToEnd::files_starting_with(const std::string& prefix
   return names;
 }
 
+void EndToEnd::expect_validate_error(const std::string& text, const std::string& message) const {
+  write_text("job.toml", text);
+  const Completed run = this->run(0, {"validate", "job.toml"});
+  EXPECT_EQ(run.exit_code, 2) << text << run.err;
+  ASSERT_EQ(run.error_lines().size(), 1u) << text << run.out << run.err;
+  EXPECT_NE(run.error_lines()[0].find(message), std::string::npos) << run.err;
+}
+
 void write_dataset(const std::filesystem::path& file, const std::string& name, io::ElementType type,
                    std::uint64_t rows, std::uint64_t cols, std::uint64_t chunk_rows, const std::vector<double>& values) {
   io::OutputFile output(file, true);

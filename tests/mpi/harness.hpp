@@ -34,6 +34,10 @@ class EndToEnd : public ::testing::Test {
   // Files in the test folder whose names start with `prefix` (to catch stray temporaries).
   std::vector<std::string> files_starting_with(const std::string& prefix) const;
 
+  // Writes `text` as job.toml and expects `kdsched validate` to reject it with exit 2 and one
+  // error line containing `message` (a located job-file error).
+  void expect_validate_error(const std::string& text, const std::string& message) const;
+
   std::filesystem::path dir_;
 };
 

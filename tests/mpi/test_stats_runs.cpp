@@ -131,5 +131,63 @@ INSTANTIATE_TEST_SUITE_P(Shapes, StatsRun, ::testing::Combine(::testing::ValuesI
                            return fmt::format("n{}_{}", std::get<0>(info.param), std::get<1>(info.param).label);
                          });
 
+// numpy's answers with ±inf among the values, at several rank counts and partition sizes: the
+// reference sums the infinities in, so inf - inf gives its NaNs of its own accord.
+using StatsCases = EndToEnd;
+
+TEST_F(StatsCases, WithInfinitiesDoNotDependOnThePartitioning) {
+  constexpr double inf = std::numeric_limits<double>::infinity();
+  constexpr std::uint64_t rows = 1000, cols = 5;
+  std::mt19937_64 rng(3);
+  std::vector<double> values(rows * cols);
+  for (auto& v : values) v = static_cast<double>(rng() % 1000) / 8.0;
+  // Columns: finite and +inf; finite and -inf; both signs; finite only; +inf and NaN.
+  values[3 * cols + 0] = values[777 * cols + 0] = inf;
+  values[500 * cols + 1] = -inf;
+  values[10 * cols + 2] = inf;
+  values[990 * cols + 2] = -inf;
+  values[0 * cols + 4] = values[600 * cols + 4] = inf;
+  values[601 * cols + 4] = std::numeric_limits<double>::quiet_NaN();
+  write_dataset(path("data.h5"), "/values", io::ElementType::f64, rows, cols, 64, values);
+  const auto same = [](double actual, double expected, const std::string& what) {
+    if (std::isnan(expected)) {
+      EXPECT_TRUE(std::isnan(actual)) << what << ": " << actual;
+    } else if (std::isinf(expected)) {
+      EXPECT_EQ(actual, expected) << what;
+    } else {
+      expect_close(actual, expected, what);
+    }
+  };
+  for (const int ranks : {0, 2, 4}) {
+    for (const int count : {1, 6, 40}) {
+      write_text("job.toml", fmt::format("[job]\nname = \"inf\"\noutput = \"inf.h5\"\n[input]\nfile = \"data.h5\"\n"
+                                         "dataset = \"/values\"\n[partition]\ncount = {}\n[kernel]\nname = \"stats\"\n",
+                                         count));
+      const Completed run = this->run(ranks, {"run", "job.toml", "--force", "--progress", "off"});
+      ASSERT_EQ(run.exit_code, 0) << run.err;
+      const io::ResultFile result(path("inf.h5"));
+      const auto count_ = result.read_u64("/result/count");
+      const auto mean = result.read_f64("/result/mean");
+      const auto variance = result.read_f64("/result/variance");
+      const auto min = result.read_f64("/result/min");
+      const auto max = result.read_f64("/result/max");
+      for (std::uint64_t c = 0; c < cols; ++c) {
+        const reference::ColumnStats t = reference::column_stats(values, cols, c);
+        const std::string where = fmt::format("column {}, {} ranks, {} partitions", c, ranks, count);
+        EXPECT_EQ(count_[c], t.count) << where;
+        same(mean[c], t.mean, "mean " + where);
+        same(variance[c], t.variance, "variance " + where);
+        EXPECT_EQ(min[c], t.min) << where;
+        EXPECT_EQ(max[c], t.max) << where;
+      }
+      EXPECT_EQ(mean[0], inf);
+      EXPECT_EQ(mean[1], -inf);
+      EXPECT_TRUE(std::isnan(mean[2]));
+      EXPECT_TRUE(std::isnan(variance[0]));
+      EXPECT_EQ(max[4], inf);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace kdsched::testing
