@@ -44,7 +44,7 @@ void print_plan(const kernels::JobPlan& plan) {
                       schedule.chunk, job::to_string(schedule.stealing), job::to_string(schedule.order));
   if (!schedule.costs_from.empty()) text += fmt::format("  costs from  {}\n", schedule.costs_from.string());
   text += fmt::format("  output      {}{}\n", spec.output.string(),
-                      std::filesystem::exists(spec.output) ? " (exists: `run` needs --force)" : "");
+                      std::filesystem::exists(std::filesystem::symlink_status(spec.output)) ? " (exists: `run` needs --force)" : "");
   std::fputs(text.c_str(), stdout);
 }
 

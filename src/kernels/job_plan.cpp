@@ -1,6 +1,7 @@
 #include "kernels/job_plan.hpp"
 
 #include "common/error.hpp"
+#include "io/output_file.hpp"
 
 #include <fmt/format.h>
 #include <glob.h>
@@ -23,6 +24,16 @@ std::vector<std::filesystem::path> expand_files(const std::vector<std::filesyste
     if (status != 0) throw IoError(fmt::format("cannot list the files of '{}'", pattern.string()));
   }
   return files;
+}
+
+// Every file the job reads, the job file included: its output must be none of them.
+std::vector<io::SourceFile> files_read(const job::JobSpec& spec, const std::vector<std::filesystem::path>& files) {
+  std::vector<io::SourceFile> sources{{"the job file", spec.path}};
+  // With files (or a pattern in `file`), the expanded list is what is read.
+  if (files.empty() && spec.input) sources.push_back({"input", spec.input->file});
+  for (const auto& file : files) sources.push_back({"input", file});
+  if (!spec.schedule.costs_from.empty()) sources.push_back({"costs_from", spec.schedule.costs_from});
+  return sources;
 }
 
 }  // namespace
@@ -63,6 +74,7 @@ JobPlan make_job_plan(job::JobSpec spec) {
   } else if (spec.partition.range) {
     request.rows = {spec.partition.range->first, spec.partition.range->second};
   }
+  io::check_output_path(spec.output, files_read(spec, files));
   PartitionPlan partitions = PartitionPlan::make(request);
   return JobPlan{std::move(spec), std::move(input), std::move(partitions), std::move(files), transactions};
 }
