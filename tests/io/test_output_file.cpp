@@ -3,11 +3,10 @@
 
 #include "io/expect_error.hpp"
 #include "io/temp_dir.hpp"
+#include "io/temporary_names.hpp"
 
 #include <gtest/gtest.h>
 
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -16,9 +15,12 @@
 namespace kdsched::io {
 namespace {
 
+using testing::dead_pid;
 using testing::expect_error;
 using testing::expect_io_error;
+using testing::host_in_temporary_names;
 using testing::TempDir;
+using testing::temporary_name;
 
 const std::string unwritable = "/proc/kdsched-x/out.h5";
 
@@ -28,24 +30,6 @@ std::string predictable_temporary(const std::string& name) { return name + ".tmp
 std::string slurp(const std::filesystem::path& file) {
   std::ifstream in(file);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-// The pid of a process that has ended and been reaped.
-pid_t dead_pid() {
-  const pid_t child = ::fork();
-  if (child == 0) ::_exit(0);
-  ::waitpid(child, nullptr, 0);
-  return child;
-}
-
-// This host as temporary names spell it: what the temporary of an output made here shows.
-std::string host_in_temporary_names() {
-  TempDir dir;
-  OutputFile out(dir / "probe.h5", false);
-  std::string rest = out.temporary().filename().string().substr(std::string("probe.h5.tmp-").size());
-  rest.erase(rest.rfind('.'));
-  rest.erase(rest.rfind('.'));
-  return rest;
 }
 
 void write_marker(Group& group, double value) { group.set_attribute("marker", value); }
@@ -112,24 +96,22 @@ TEST(OutputFile, StaleTemporariesOfDeadProcessesAreRemoved) {
   TempDir dir;
   const std::string host = host_in_temporary_names();
   const pid_t dead = dead_pid();
-  const auto temporary = [&](const std::string& output, const std::string& on, pid_t pid, char digit) {
-    return output + ".tmp-" + on + "." + std::to_string(pid) + "." + std::string(16, digit);
-  };
-  const std::string stale = temporary("out.h5", host, dead, 'a');
-  const std::string link = temporary("out.h5", host, dead, 'b');
+  const std::string stale = temporary_name("out.h5", host, dead, 'a');
+  const std::string link = temporary_name("out.h5", host, dead, 'b');
   std::vector<std::string> kept{
       link,
-      temporary("out.h5", host, ::getpid(), 'c'),  // a live process's
-      temporary("out.h5", "elsewhere", dead, 'd'),  // another host's, whose processes are not visible here
-      temporary("other.h5", host, dead, 'e'),       // another output's
-      "out.h5.tmp-" + std::to_string(dead),         // not of the current form
+      temporary_name("out.h5", host, ::getpid(), 'c'),  // a live process's
+      temporary_name("out.h5", "elsewhere", dead, 'd'),  // another host's, whose processes are not visible here
+      temporary_name("other.h5", host, dead, 'e'),       // another output's
+      "out.h5.tmp-" + std::to_string(dead),              // not of the current form
   };
   std::ofstream(dir / "secret") << "not yours";
   std::filesystem::create_symlink(dir / "secret", dir / link);
   for (std::size_t i = 1; i < kept.size(); ++i) std::ofstream(dir / kept[i]) << "in use";
   std::ofstream(dir / stale) << "left by a killed run";
+  // Only root can give a file to another user.
   if (::geteuid() == 0) {
-    kept.push_back(temporary("out.h5", host, dead, 'f'));
+    kept.push_back(temporary_name("out.h5", host, dead, 'f'));
     std::ofstream(dir / kept.back()) << "another user's";
     ASSERT_EQ(::chown((dir / kept.back()).c_str(), 65534, 65534), 0);
   }
@@ -141,7 +123,6 @@ TEST(OutputFile, StaleTemporariesOfDeadProcessesAreRemoved) {
   std::sort(expected.begin(), expected.end());
   EXPECT_EQ(dir.entries(), expected);
   EXPECT_EQ(slurp(dir / "secret"), "not yours");
-  if (::geteuid() != 0) GTEST_SKIP() << "the case of another user's temporary needs root, to give a file away";
 }
 
 TEST(OutputFile, AnUncommittedFileLeavesNothing) {

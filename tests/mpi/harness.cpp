@@ -65,6 +65,15 @@ Completed EndToEnd::run(int ranks, const std::vector<std::string>& args, int tim
   if (ranks > 0) command += fmt::format("{} --oversubscribe -n {} ", quote(KDSCHED_MPIEXEC), ranks);
   command += quote(KDSCHED_BINARY);
   for (const auto& arg : args) command += " " + quote(arg);
+  return run_command_line(std::move(command));
+}
+
+Completed EndToEnd::run_shell(const std::string& script, int timeout_s) const {
+  return run_command_line(fmt::format("cd {} && KDSCHED={} timeout -k 5 {} sh -c {}", quote(dir_.string()),
+                                      quote(KDSCHED_BINARY), timeout_s, quote(script)));
+}
+
+Completed EndToEnd::run_command_line(std::string command) const {
   const auto out = path("stdout.txt");
   const auto err = path("stderr.txt");
   command += fmt::format(" >{} 2>{} </dev/null", quote(out.string()), quote(err.string()));
