@@ -19,7 +19,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string spin_job(const std::string& output, const std::string& extra = "") {
+std::string spin_job(const std::string& output, const std::string& extra = "", const std::string& cost = "const:100") {
   return fmt::format(R"([job]
 name = "safe"
 output = "{}"
@@ -27,10 +27,10 @@ output = "{}"
 range = [0, 4]
 [kernel]
 name = "spin"
-cost = "const:100"
+cost = "{}"
 mode = "sleep"
 {})",
-                     output, extra);
+                     output, cost, extra);
 }
 
 std::string stats_job(const std::string& output) {
@@ -208,6 +208,28 @@ TEST_F(OutputSafety, AnOutputThatIsAFolderIsCaughtBeforeRunning) {
         << run.error_lines()[0];
     EXPECT_TRUE(fs::is_empty(path("existing")));
     EXPECT_TRUE(files_starting_with("existing.tmp-").empty());
+  }
+}
+
+TEST_F(OutputSafety, TheNextRunRemovesWhatARunKilledWithSigkillLeft) {
+  write_text("slow.toml", spin_job("results/out.h5", "", "const:60000000"));
+  write_text("fast.toml", spin_job("results/out.h5"));
+  for (const std::string launcher : {std::string(), fmt::format("'{}' --oversubscribe -n 2 ", KDSCHED_MPIEXEC)}) {
+    // The temporary's name holds the pid of the process writing it: rank 0, the one killed.
+    const Completed killed = run_shell(launcher + R"("$KDSCHED" run slow.toml --progress off &
+until temporary=$(ls results/out.h5.tmp-* 2>/dev/null); do sleep 0.05; done
+rest=${temporary%.*}
+kill -9 ${rest##*.}
+wait
+ls results)");
+    EXPECT_EQ(killed.out.rfind("out.h5.tmp-", 0), 0u) << launcher << "\n" << killed.out << killed.err;
+    const Completed next = run(launcher.empty() ? 0 : 2, {"run", "fast.toml", "--progress", "off"});
+    EXPECT_EQ(next.exit_code, 0) << next.err;
+    EXPECT_TRUE(contains(next.err, "removed 'results/" + killed.out.substr(0, killed.out.find('\n')) + "'")) << next.err;
+    std::vector<std::string> listed;
+    for (const auto& entry : fs::directory_iterator(path("results"))) listed.push_back(entry.path().filename());
+    EXPECT_EQ(listed, std::vector<std::string>{"out.h5"}) << launcher;
+    fs::remove(path("results/out.h5"));
   }
 }
 
