@@ -184,6 +184,17 @@ TEST_F(ReadFiles, CostsFromTheCommandsFilesAndTheJobFile) {
   expect_refused("job.toml", "job.toml", "the job file 'job.toml'");
 }
 
+TEST_F(OutputSafety, ImportNeverReplacesItsInput) {
+  write_text("baskets.dat", "1 2 3\n2 3\n");
+  std::filesystem::create_hard_link(path("baskets.dat"), path("hard.dat"));
+  for (const std::string out : {"baskets.dat", "hard.dat"}) {
+    const Completed run = this->run(0, {"import", "fimi", "baskets.dat", "--out", out, "--force"});
+    EXPECT_EQ(run.exit_code, 2) << run.err;
+    EXPECT_TRUE(contains(run.err, fmt::format("output '{}' is the same file as input 'baskets.dat'", out))) << run.err;
+    EXPECT_EQ(slurp(path("baskets.dat")), "1 2 3\n2 3\n");
+  }
+}
+
 TEST_F(OutputSafety, AnOutputThatIsAFolderIsCaughtBeforeRunning) {
   write_text("job.toml", spin_job("results/"));
   for (const auto& args : std::vector<std::vector<std::string>>{
