@@ -75,9 +75,8 @@ std::optional<TemporaryOwner> parse_owner(std::string_view rest) {
   const auto hex_dot = rest.rfind('.');
   if (hex_dot == std::string_view::npos || hex_dot == 0) return std::nullopt;
   const std::string_view hex = rest.substr(hex_dot + 1);
-  if (hex.size() != 16 || !std::ranges::all_of(hex, [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); })) {
-    return std::nullopt;
-  }
+  const auto is_hex = [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; };
+  if (hex.size() != 16 || !std::ranges::all_of(hex, is_hex)) return std::nullopt;
   const auto pid_dot = rest.rfind('.', hex_dot - 1);
   if (pid_dot == std::string_view::npos || pid_dot == 0) return std::nullopt;
   const std::string_view digits = rest.substr(pid_dot + 1, hex_dot - pid_dot - 1);

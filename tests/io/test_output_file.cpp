@@ -259,8 +259,8 @@ TEST(CheckOutputPath, OtherOutputsPass) {
   // A run replaces the link itself, so the input survives.
   check_output_path(dir / "link-to-input.h5", sources);
   // Named as both the input and the output, the link itself would be replaced.
-  expect_error<UsageError>([&] { check_output_path(dir / "link-to-input.h5", std::vector<SourceFile>{{"input", dir / "link-to-input.h5"}}); },
-                           "is the same file as input");
+  const std::vector<SourceFile> the_link{{"input", dir / "link-to-input.h5"}};
+  expect_error<UsageError>([&] { check_output_path(dir / "link-to-input.h5", the_link); }, "is the same file as input");
 }
 
 TEST(CheckOutputPath, ADirectoryIsRefused) {

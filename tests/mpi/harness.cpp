@@ -19,14 +19,14 @@ std::string quote(const std::string& word) {
   return quoted + "'";
 }
 
-std::string slurp(const std::filesystem::path& file) {
+}  // namespace
+
+std::string read_text(const std::filesystem::path& file) {
   std::ifstream in(file);
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
 }
-
-}  // namespace
 
 std::vector<std::string> Completed::error_lines() const {
   std::vector<std::string> lines;
@@ -80,8 +80,8 @@ Completed EndToEnd::run_command_line(std::string command) const {
   const int status = std::system(command.c_str());
   Completed completed;
   completed.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  completed.out = slurp(out);
-  completed.err = slurp(err);
+  completed.out = read_text(out);
+  completed.err = read_text(err);
   std::filesystem::remove(out);
   std::filesystem::remove(err);
   return completed;

@@ -44,6 +44,9 @@ class EndToEnd : public ::testing::Test {
   Completed run_command_line(std::string command) const;
 };
 
+// The whole content of a file ("" when it cannot be read).
+std::string read_text(const std::filesystem::path& file);
+
 // Writes a rows x cols dataset (cols == 0: 1-D) of `type` holding `values` (row-major).
 void write_dataset(const std::filesystem::path& file, const std::string& name, io::ElementType type,
                    std::uint64_t rows, std::uint64_t cols, std::uint64_t chunk_rows, const std::vector<double>& values);

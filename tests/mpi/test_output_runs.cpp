@@ -8,8 +8,6 @@
 #include <unistd.h>
 
 #include <cstdlib>
-#include <fstream>
-#include <iterator>
 #include <optional>
 
 // What a run may write: only its output, never through a link, never over a file the job reads,
@@ -39,26 +37,29 @@ std::string stats_job(const std::string& output) {
                      output);
 }
 
-std::string slurp(const fs::path& file) {
-  std::ifstream in(file);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
 std::string status_of(const fs::path& result) {
   return std::get<std::string>(io::ResultFile(result).attributes("/").at("status"));
 }
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
+struct User {
+  std::string name;
+  uid_t uid = 0;
+  gid_t gid = 0;
+};
+
 // A user other than the one running the tests, to plant files as another user of a shared folder
 // would: kdsched-tester, created when missing, else nobody. Needs root.
-std::optional<passwd> second_user() {
+std::optional<User> second_user() {
   if (::geteuid() != 0) return std::nullopt;
   if (::getpwnam("kdsched-tester") == nullptr) {
-    [[maybe_unused]] const int ignored = std::system("useradd -r -M -s /usr/sbin/nologin kdsched-tester >/dev/null 2>&1");
+    // Should useradd fail, the user nobody stands in.
+    [[maybe_unused]] const int ignored =
+        std::system("useradd -r -M -s /usr/sbin/nologin kdsched-tester >/dev/null 2>&1");
   }
   for (const char* name : {"kdsched-tester", "nobody"}) {
-    if (const passwd* user = ::getpwnam(name)) return *user;
+    if (const passwd* user = ::getpwnam(name)) return User{user->pw_name, user->pw_uid, user->pw_gid};
   }
   return std::nullopt;
 }
@@ -72,7 +73,7 @@ TEST_F(OutputSafety, ALinkPlantedAtThePredictableTemporaryNameIsNotFollowed) {
   const Completed run =
       run_shell("ln -s \"$PWD/secret\" out.h5.tmp-$$ && exec \"$KDSCHED\" run job.toml --progress off");
   EXPECT_EQ(run.exit_code, 0) << run.err;
-  EXPECT_EQ(slurp(path("secret")), "not yours");
+  EXPECT_EQ(read_text(path("secret")), "not yours");
   EXPECT_EQ(status_of(path("out.h5")), "complete");
   EXPECT_EQ(files_starting_with("out.h5.tmp-").size(), 1u) << "the planted link, and no temporary";
 }
@@ -83,23 +84,23 @@ TEST_F(OutputSafety, AnotherUsersLinkInASharedFolderIsNotFollowed) {
   // A shared folder like /tmp, owned by the other user, who plants the link: even with
   // fs.protected_symlinks, a link owned by the folder's owner is followed there.
   fs::create_directory(path("shared"));
-  ASSERT_EQ(::chown(path("shared").c_str(), user->pw_uid, user->pw_gid), 0);
+  ASSERT_EQ(::chown(path("shared").c_str(), user->uid, user->gid), 0);
   fs::permissions(path("shared"), fs::perms::all | fs::perms::sticky_bit);
   write_text("secret", "root's own");
   fs::permissions(path("secret"), fs::perms::owner_read | fs::perms::owner_write);
   write_text("job.toml", spin_job("shared/out.h5"));
   const Completed run = run_shell(fmt::format(
       "runuser -u {} -- ln -s \"$PWD/secret\" shared/out.h5.tmp-$$ && exec \"$KDSCHED\" run job.toml --progress off",
-      user->pw_name));
+      user->name));
   EXPECT_EQ(run.exit_code, 0) << run.err;
-  EXPECT_EQ(slurp(path("secret")), "root's own");
+  EXPECT_EQ(read_text(path("secret")), "root's own");
   EXPECT_EQ(status_of(path("shared/out.h5")), "complete");
   const auto links = files_starting_with("out.h5.tmp-");
   ASSERT_EQ(links.size(), 1u) << "the planted link, and no temporary";
   struct stat planted {};
   ASSERT_EQ(::lstat(path("shared/" + links[0]).c_str(), &planted), 0);
   EXPECT_TRUE(S_ISLNK(planted.st_mode));
-  EXPECT_EQ(planted.st_uid, user->pw_uid);
+  EXPECT_EQ(planted.st_uid, user->uid);
 }
 
 TEST_F(OutputSafety, ALinkAtTheOutputNameIsNeverWrittenThrough) {
@@ -122,7 +123,7 @@ TEST_F(OutputSafety, ALinkAtTheOutputNameIsNeverWrittenThrough) {
     EXPECT_FALSE(fs::is_symlink(path(name))) << "the link itself is replaced: " << name;
     EXPECT_EQ(status_of(path(name)), "complete");
   }
-  EXPECT_EQ(slurp(path("secret")), "not yours");
+  EXPECT_EQ(read_text(path("secret")), "not yours");
   EXPECT_TRUE(fs::is_empty(path("folder")));
   EXPECT_FALSE(fs::exists(path("absent")));
 }
@@ -133,13 +134,13 @@ class ReadFiles : public EndToEnd {
   // naming the output and the file it would destroy (as the job file resolves them, relative to
   // its folder, here the current one); that file keeps its bytes.
   void expect_refused(const std::string& output, const std::string& kept, const std::string& message) {
-    const std::string before = slurp(path(kept));
+    const std::string before = read_text(path(kept));
     ASSERT_FALSE(before.empty());
     const Completed validated = run(0, {"validate", "job.toml"});
     EXPECT_EQ(validated.exit_code, 2) << output << "\n" << validated.out << validated.err;
     ASSERT_EQ(validated.error_lines().size(), 1u) << validated.err;
-    const std::string expected =
-        fmt::format("kdsched: error: output '{}' is the same file as {}", fs::path(output).lexically_normal().string(), message);
+    const std::string expected = fmt::format("kdsched: error: output '{}' is the same file as {}",
+                                             fs::path(output).lexically_normal().string(), message);
     EXPECT_TRUE(contains(validated.error_lines()[0], expected)) << validated.error_lines()[0] << "\n" << expected;
     EXPECT_TRUE(contains(validated.error_lines()[0], "writing the result would destroy it"));
     for (const int ranks : {0, 2}) {
@@ -147,7 +148,7 @@ class ReadFiles : public EndToEnd {
       EXPECT_EQ(forced.exit_code, 2) << output << " at " << ranks << " ranks\n" << forced.err;
       ASSERT_EQ(forced.error_lines().size(), 1u) << forced.err;
       EXPECT_TRUE(contains(forced.error_lines()[0], expected)) << forced.error_lines()[0];
-      EXPECT_EQ(slurp(path(kept)), before) << output << " at " << ranks << " ranks";
+      EXPECT_EQ(read_text(path(kept)), before) << output << " at " << ranks << " ranks";
       EXPECT_TRUE(files_starting_with(fs::path(output).filename().string() + ".tmp-").empty());
     }
   }
@@ -191,7 +192,7 @@ TEST_F(OutputSafety, ImportNeverReplacesItsInput) {
     const Completed run = this->run(0, {"import", "fimi", "baskets.dat", "--out", out, "--force"});
     EXPECT_EQ(run.exit_code, 2) << run.err;
     EXPECT_TRUE(contains(run.err, fmt::format("output '{}' is the same file as input 'baskets.dat'", out))) << run.err;
-    EXPECT_EQ(slurp(path("baskets.dat")), "1 2 3\n2 3\n");
+    EXPECT_EQ(read_text(path("baskets.dat")), "1 2 3\n2 3\n");
   }
 }
 
@@ -236,7 +237,8 @@ ls results)");
     EXPECT_EQ(killed.out.rfind("out.h5.tmp-", 0), 0u) << launcher << "\n" << killed.out << killed.err;
     const Completed next = run(launcher.empty() ? 0 : 2, {"run", "fast.toml", "--progress", "off"});
     EXPECT_EQ(next.exit_code, 0) << next.err;
-    EXPECT_TRUE(contains(next.err, "removed 'results/" + killed.out.substr(0, killed.out.find('\n')) + "'")) << next.err;
+    const std::string left = killed.out.substr(0, killed.out.find('\n'));
+    EXPECT_TRUE(contains(next.err, "removed 'results/" + left + "'")) << next.err;
     std::vector<std::string> listed;
     for (const auto& entry : fs::directory_iterator(path("results"))) listed.push_back(entry.path().filename());
     EXPECT_EQ(listed, std::vector<std::string>{"out.h5"}) << launcher;
@@ -263,7 +265,7 @@ TEST_F(OutputSafety, ARunRemovesTheTemporariesOfKilledRuns) {
   if (const auto user = second_user()) {
     kept.push_back(temporary_name("out.h5", host, dead, 'e'));
     write_text("results/" + kept.back(), "another user's");
-    ASSERT_EQ(::chown(path("results/" + kept.back()).c_str(), user->pw_uid, user->pw_gid), 0);
+    ASSERT_EQ(::chown(path("results/" + kept.back()).c_str(), user->uid, user->gid), 0);
   }
   write_text("job.toml", spin_job("results/out.h5"));
   const Completed run = this->run(2, {"run", "job.toml", "--progress", "off"});
@@ -279,7 +281,7 @@ TEST_F(OutputSafety, ARunRemovesTheTemporariesOfKilledRuns) {
   for (const auto& entry : fs::directory_iterator(path("results"))) listed.push_back(entry.path().filename());
   std::sort(listed.begin(), listed.end());
   EXPECT_EQ(listed, expected);
-  EXPECT_EQ(slurp(path("secret")), "not yours");
+  EXPECT_EQ(read_text(path("secret")), "not yours");
 }
 
 }  // namespace
