@@ -58,6 +58,7 @@ int validate_command(const std::vector<std::string>& jobs) {
       kernels::JobPlan plan = kernels::make_job_plan(job::parse_job_file(path));
       const auto kernel = kernels::make_kernel(plan);
       master::deal_order(plan, *kernel);  // checks costs_from
+      kernels::check_output(plan);
       print_plan(plan);
     } catch (const Error& error) {
       print_error(error.what());

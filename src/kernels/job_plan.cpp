@@ -26,16 +26,6 @@ std::vector<std::filesystem::path> expand_files(const std::vector<std::filesyste
   return files;
 }
 
-// Every file the job reads, the job file included: its output must be none of them.
-std::vector<io::SourceFile> files_read(const job::JobSpec& spec, const std::vector<std::filesystem::path>& files) {
-  std::vector<io::SourceFile> sources{{"the job file", spec.path}};
-  // With files (or a pattern in `file`), the expanded list is what is read.
-  if (files.empty() && spec.input) sources.push_back({"input", spec.input->file});
-  for (const auto& file : files) sources.push_back({"input", file});
-  if (!spec.schedule.costs_from.empty()) sources.push_back({"costs_from", spec.schedule.costs_from});
-  return sources;
-}
-
 }  // namespace
 
 JobPlan make_job_plan(job::JobSpec spec) {
@@ -74,9 +64,18 @@ JobPlan make_job_plan(job::JobSpec spec) {
   } else if (spec.partition.range) {
     request.rows = {spec.partition.range->first, spec.partition.range->second};
   }
-  io::check_output_path(spec.output, files_read(spec, files));
   PartitionPlan partitions = PartitionPlan::make(request);
   return JobPlan{std::move(spec), std::move(input), std::move(partitions), std::move(files), transactions};
+}
+
+void check_output(const JobPlan& plan) {
+  const job::JobSpec& spec = plan.spec;
+  std::vector<io::SourceFile> sources{{"the job file", spec.path}};
+  // With files (or a pattern in `file`), the expanded list is what is read.
+  if (plan.files.empty() && spec.input) sources.push_back({"input", spec.input->file});
+  for (const auto& file : plan.files) sources.push_back({"input", file});
+  if (!spec.schedule.costs_from.empty()) sources.push_back({"costs_from", spec.schedule.costs_from});
+  io::check_output_path(spec.output, sources);
 }
 
 }  // namespace kdsched::kernels

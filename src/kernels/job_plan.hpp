@@ -11,8 +11,7 @@
 namespace kdsched::kernels {
 
 // A job made concrete: its spec, the input it reads, and its partitions. Building one checks
-// that the input exists and has a usable shape and type, and that writing the output can replace
-// none of the files the job reads.
+// that the input exists and has a usable shape and type.
 struct JobPlan {
   job::JobSpec spec;
   std::optional<io::DatasetInfo> input;
@@ -23,8 +22,13 @@ struct JobPlan {
   std::uint64_t row_bytes() const { return input ? input->row_bytes() : 0; }
 };
 
-// Throws UsageError for inconsistent jobs and for an output that is one of the files the job reads,
-// IoError for unusable inputs and for an output that is a directory.
+// Throws UsageError for inconsistent jobs and IoError for unusable inputs.
 JobPlan make_job_plan(job::JobSpec spec);
+
+// Throws UsageError when the output exists and is one of the files the job reads (the job file, its
+// input, its files, costs_from), compared by identity, and IoError when it is a directory: even with
+// --force a run must not replace what it reads. Rank 0 checks it, in validate and before a run
+// starts; on every rank it would stat each of a job's files once per rank.
+void check_output(const JobPlan& plan);
 
 }  // namespace kdsched::kernels
