@@ -171,6 +171,20 @@ void check_output_path(const fs::path& output, std::span<const SourceFile> sourc
   }
 }
 
+void make_own_folder(const fs::path& folder) {
+  std::error_code error;
+  fs::create_directories(folder, error);
+  const auto refuse = [&](const std::string& reason) {
+    throw IoError(fmt::format("cannot write into folder '{}': {}", folder.string(), reason));
+  };
+  if (error) refuse(h5::system_reason(error));
+  const auto entry = stat_of(folder);
+  if (!entry) refuse(h5::system_reason(std::error_code(errno, std::generic_category())));
+  if (S_ISLNK(entry->st_mode)) refuse("it is a symbolic link");
+  if (!S_ISDIR(entry->st_mode)) refuse("it is not a directory");
+  if (entry->st_uid != ::geteuid()) refuse(fmt::format("it belongs to another user (uid {})", entry->st_uid));
+}
+
 struct OutputFile::Impl {
   h5::Handle file;
   bool force = false;

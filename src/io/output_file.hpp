@@ -112,4 +112,9 @@ struct SourceFile {
 // A run refuses it even with --force, since its result would replace a file it reads.
 void check_output_path(const std::filesystem::path& output, std::span<const SourceFile> sources);
 
+// Creates `folder` and missing parents, then throws IoError unless the folder itself is a directory
+// owned by this user, not a link: whoever controls a folder controls which file a name in it is,
+// so files a run writes by predictable names (the command kernel's logs) must go into its own.
+void make_own_folder(const std::filesystem::path& folder);
+
 }  // namespace kdsched::io

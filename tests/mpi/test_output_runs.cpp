@@ -185,6 +185,39 @@ TEST_F(ReadFiles, CostsFromTheCommandsFilesAndTheJobFile) {
   expect_refused("job.toml", "job.toml", "the job file 'job.toml'");
 }
 
+TEST_F(OutputSafety, CommandLogsAreNeverWrittenThroughALinkNorIntoAnotherUsersFolder) {
+  write_text("secret", "not yours");
+  fs::create_directory(path("elsewhere"));
+  write_text("job.toml", "[job]\nname = \"cmd\"\noutput = \"r.h5\"\n[partition]\nrange = [0, 2]\n"
+                         "[kernel]\nname = \"command\"\nargv = [\"echo\", \"written\"]\n");
+  fs::create_directory_symlink(path("elsewhere"), path("r.h5.logs"));
+  Completed run = this->run(2, {"run", "job.toml", "--progress", "off"});
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  EXPECT_TRUE(contains(run.err, "2 of 2 partitions failed")) << run.err;
+  EXPECT_TRUE(contains(run.err, "cannot write into folder 'r.h5.logs': it is a symbolic link")) << run.err;
+  EXPECT_TRUE(fs::is_empty(path("elsewhere")));
+
+  // The run's own folder, with a link planted at one log's name: that partition fails.
+  fs::remove(path("r.h5.logs"));
+  fs::create_directory(path("r.h5.logs"));
+  fs::create_symlink(path("secret"), path("r.h5.logs/partition-000000.out"));
+  run = this->run(2, {"run", "job.toml", "--progress", "off", "--force"});
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  EXPECT_TRUE(contains(run.err, "1 of 2 partitions failed; the first: partition 0")) << run.err;
+  EXPECT_EQ(read_text(path("secret")), "not yours");
+  EXPECT_EQ(read_text(path("r.h5.logs/partition-000001.out")), "written\n");
+
+  const auto user = second_user();
+  if (!user) GTEST_SKIP() << "needs root, to give the logs folder to a second user (uid " << ::geteuid() << " here)";
+  fs::remove_all(path("r.h5.logs"));
+  fs::create_directory(path("r.h5.logs"));
+  ASSERT_EQ(::chown(path("r.h5.logs").c_str(), user->uid, user->gid), 0);
+  run = this->run(2, {"run", "job.toml", "--progress", "off", "--force"});
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  EXPECT_TRUE(contains(run.err, "cannot write into folder 'r.h5.logs': it belongs to another user")) << run.err;
+  EXPECT_TRUE(fs::is_empty(path("r.h5.logs")));
+}
+
 TEST_F(OutputSafety, ImportNeverReplacesItsInput) {
   write_text("baskets.dat", "1 2 3\n2 3\n");
   std::filesystem::create_hard_link(path("baskets.dat"), path("hard.dat"));
