@@ -2,6 +2,7 @@
 #include "app/transactions_output.hpp"
 #include "common/error.hpp"
 #include "common/log.hpp"
+#include "io/output_file.hpp"
 
 #include <fmt/format.h>
 
@@ -12,6 +13,7 @@ namespace kdsched::app {
 
 // FIMI text: one transaction per line, item ids separated by spaces.
 int import_fimi_command(const ImportOptions& options) {
+  io::check_output_path(options.out, std::vector<io::SourceFile>{{"input", options.input}});
   std::ifstream in(options.input);
   if (!in) throw IoError(fmt::format("cannot read '{}'", options.input));
   std::vector<std::int64_t> items;

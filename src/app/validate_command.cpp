@@ -43,8 +43,9 @@ void print_plan(const kernels::JobPlan& plan) {
   text += fmt::format("  schedule    chunking {} (chunk {}), stealing {}, order {}\n", job::to_string(schedule.chunking),
                       schedule.chunk, job::to_string(schedule.stealing), job::to_string(schedule.order));
   if (!schedule.costs_from.empty()) text += fmt::format("  costs from  {}\n", schedule.costs_from.string());
-  text += fmt::format("  output      {}{}\n", spec.output.string(),
-                      std::filesystem::exists(spec.output) ? " (exists: `run` needs --force)" : "");
+  // A link at the output name is an existing output too: `run` would replace it.
+  const bool exists = std::filesystem::exists(std::filesystem::symlink_status(spec.output));
+  text += fmt::format("  output      {}{}\n", spec.output.string(), exists ? " (exists: `run` needs --force)" : "");
   std::fputs(text.c_str(), stdout);
 }
 
@@ -57,6 +58,7 @@ int validate_command(const std::vector<std::string>& jobs) {
       kernels::JobPlan plan = kernels::make_job_plan(job::parse_job_file(path));
       const auto kernel = kernels::make_kernel(plan);
       master::deal_order(plan, *kernel);  // checks costs_from
+      kernels::check_output(plan);
       print_plan(plan);
     } catch (const Error& error) {
       print_error(error.what());

@@ -32,7 +32,7 @@ Handle create_file(const std::filesystem::path& path, std::string_view what) {
   silence_automatic_printing();
   Handle access = file_access(what);
   check(H5Pset_fclose_degree(access.get(), H5F_CLOSE_STRONG), what);
-  return Handle(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, access.get()), H5Fclose, what);
+  return Handle(H5Fcreate(path.c_str(), H5F_ACC_EXCL, H5P_DEFAULT, access.get()), H5Fclose, what);
 }
 
 }  // namespace kdsched::io::h5

@@ -67,12 +67,16 @@ class Group {
   std::unique_ptr<Impl> impl_;
 };
 
-// An HDF5 file written atomically: everything goes to "<path>.tmp-<pid>", which commit() renames
-// to `path`. Destroying an uncommitted file removes the temporary, so no half-written file is
-// ever left under the final name.
+// An HDF5 file written atomically: everything goes to a temporary in the same folder,
+// "<path>.tmp-<host>.<pid>.<16 random hex digits>", created exclusively (never through a link, never
+// over an existing file), which commit() renames to `path`. Destroying an uncommitted file removes
+// the temporary, so no half-written file is ever left under the final name. A link at `path` is
+// never followed: it counts as an existing output, and a forced commit replaces the link itself.
 class OutputFile {
  public:
   // Throws IoError when `path` exists and `force` is false, or when its folder is not writable.
+  // First removes the temporaries of `path` that earlier processes of this user on this host left
+  // when they were killed (see docs/output-format.md).
   OutputFile(const std::filesystem::path& path, bool force);
   ~OutputFile();
   OutputFile(const OutputFile&) = delete;
@@ -80,6 +84,9 @@ class OutputFile {
 
   Group& root();
   void commit();
+
+  // Where the file is written until commit(): what to remove when the process must end abruptly.
+  const std::filesystem::path& temporary() const { return temporary_; }
 
   // The same checks as the constructor, without creating anything: lets a run fail before it
   // computes anything when its result could not be written.
@@ -93,5 +100,21 @@ class OutputFile {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// A file read while an output is written, with its role for messages ("input", "costs_from").
+struct SourceFile {
+  std::string role;
+  std::filesystem::path path;
+};
+
+// Throws IoError when `output` is a directory, and UsageError when it is one of `sources`: the same
+// file by identity (device and inode), so that aliases such as "sub/../in.h5" and hard links count.
+// A run refuses it even with --force, since its result would replace a file it reads.
+void check_output_path(const std::filesystem::path& output, std::span<const SourceFile> sources);
+
+// Creates `folder` and missing parents, then throws IoError unless the folder itself is a directory
+// owned by this user, not a link: whoever controls a folder controls which file a name in it is,
+// so files a run writes by predictable names (the command kernel's logs) must go into its own.
+void make_own_folder(const std::filesystem::path& folder);
 
 }  // namespace kdsched::io

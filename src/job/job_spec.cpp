@@ -100,6 +100,13 @@ void read_job(const TableView& table, const fs::path& folder, JobSpec& job) {
   }
   const auto output = find_path(table, "output", folder);
   if (!output) table.fail_missing("output");
+  // "results/" (or "results/.") names a folder: a run would compute everything, then fail to rename
+  // its result onto it.
+  if (output->filename().empty()) {
+    const std::string value = *table.find_string("output");
+    table.fail("output", fmt::format("output '{}' names a folder; it must name a file, such as '{}'", value,
+                                     (fs::path(value) / "result.h5").lexically_normal().string()));
+  }
   job.output = *output;
   job.description = table.find_string("description").value_or("");
 }

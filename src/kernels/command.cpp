@@ -1,5 +1,6 @@
 #include "kernels/command.hpp"
 
+#include "io/output_file.hpp"
 #include "kernels/process.hpp"
 
 #include <fmt/format.h>
@@ -74,7 +75,7 @@ std::vector<std::string> CommandKernel::arguments(const Task& task) const {
 }
 
 CommandPartial CommandKernel::map_partition(const Task& task, const io::Block& /*rows*/) {
-  std::filesystem::create_directories(logs_);
+  io::make_own_folder(logs_);
   const std::string stem = fmt::format("partition-{:06}", task.id);
   const ProcessResult run = run_process(arguments(task), logs_ / (stem + ".out"), logs_ / (stem + ".err"), timeout_);
   const CommandPartial partial{run.exit_code, run.seconds};

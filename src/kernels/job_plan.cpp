@@ -1,6 +1,7 @@
 #include "kernels/job_plan.hpp"
 
 #include "common/error.hpp"
+#include "io/output_file.hpp"
 
 #include <fmt/format.h>
 #include <glob.h>
@@ -65,6 +66,16 @@ JobPlan make_job_plan(job::JobSpec spec) {
   }
   PartitionPlan partitions = PartitionPlan::make(request);
   return JobPlan{std::move(spec), std::move(input), std::move(partitions), std::move(files), transactions};
+}
+
+void check_output(const JobPlan& plan) {
+  const job::JobSpec& spec = plan.spec;
+  std::vector<io::SourceFile> sources{{"the job file", spec.path}};
+  // With files (or a pattern in `file`), the expanded list is what is read.
+  if (plan.files.empty() && spec.input) sources.push_back({"input", spec.input->file});
+  for (const auto& file : plan.files) sources.push_back({"input", file});
+  if (!spec.schedule.costs_from.empty()) sources.push_back({"costs_from", spec.schedule.costs_from});
+  io::check_output_path(spec.output, sources);
 }
 
 }  // namespace kdsched::kernels

@@ -25,4 +25,10 @@ struct JobPlan {
 // Throws UsageError for inconsistent jobs and IoError for unusable inputs.
 JobPlan make_job_plan(job::JobSpec spec);
 
+// Throws UsageError when the output exists and is one of the files the job reads (the job file, its
+// input, its files, costs_from), compared by identity, and IoError when it is a directory: even with
+// --force a run must not replace what it reads. Rank 0 checks it, in validate and before a run
+// starts; on every rank it would stat each of a job's files once per rank.
+void check_output(const JobPlan& plan);
+
 }  // namespace kdsched::kernels

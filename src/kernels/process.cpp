@@ -59,8 +59,10 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::files
                           const std::filesystem::path& stderr_file, std::optional<std::chrono::duration<double>> timeout) {
   SpawnSetup setup;
   posix_spawn_file_actions_addopen(&setup.actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&setup.actions, STDOUT_FILENO, stdout_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&setup.actions, STDERR_FILENO, stderr_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  // Never through a link planted at a log's name: the program's output would land in that file.
+  constexpr int log_flags = O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW;
+  posix_spawn_file_actions_addopen(&setup.actions, STDOUT_FILENO, stdout_file.c_str(), log_flags, 0644);
+  posix_spawn_file_actions_addopen(&setup.actions, STDERR_FILENO, stderr_file.c_str(), log_flags, 0644);
   // Its own process group, so that a timeout kills whatever the program started too.
   posix_spawnattr_setflags(&setup.attributes, POSIX_SPAWN_SETPGROUP);
   posix_spawnattr_setpgroup(&setup.attributes, 0);

@@ -35,10 +35,14 @@ void write_rounds(io::Group& root, const std::vector<RoundRecord>& rounds) {
   group.write("end_s", std::span<const double>(column(&RoundRecord::end_s)));
 }
 
+std::unique_ptr<io::OutputFile> open_output(const kernels::JobPlan& plan, bool force) {
+  kernels::check_output(plan);
+  return std::make_unique<io::OutputFile>(plan.spec.output, force);
+}
+
 }  // namespace
 
-ResultWriter::ResultWriter(const kernels::JobPlan& plan, bool force)
-    : plan_(plan), file_(std::make_unique<io::OutputFile>(plan.spec.output, force)) {
+ResultWriter::ResultWriter(const kernels::JobPlan& plan, bool force) : plan_(plan), file_(open_output(plan, force)) {
   result_.emplace(file_->root().create_group("result"));
 }
 

@@ -44,7 +44,8 @@ struct RunFacts {
 // partitions finish) and renamed into place by finish(). Destroying it unfinished removes it.
 class ResultWriter {
  public:
-  // Throws IoError when the output exists (without `force`) or cannot be written.
+  // Throws IoError when the output exists (without `force`) or cannot be written, and as
+  // kernels::check_output does when it is a file the job reads or a directory.
   ResultWriter(const kernels::JobPlan& plan, bool force);
 
   io::Group& result() { return *result_; }

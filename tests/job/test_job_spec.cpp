@@ -134,6 +134,18 @@ TEST(JobSpec, PathsResolveAgainstTheJobFolder) {
   EXPECT_EQ(here.input->file, fs::path("in.h5"));
 }
 
+TEST(JobSpec, AnOutputNamingAFolderIsLocated) {
+  const auto output_error = [](const std::string& output) {
+    return usage_error("[job]\nname = \"demo\"\noutput = \"" + output + "\"\n[kernel]\nname = \"spin\"\n");
+  };
+  EXPECT_EQ(output_error("results/"),
+            "jobs/demo.toml:3:10: [job] output 'results/' names a folder; it must name a file, such as "
+            "'results/result.h5'");
+  EXPECT_EQ(output_error("results/.").rfind("jobs/demo.toml:3:10: [job] output 'results/.' names a folder", 0), 0u);
+  EXPECT_EQ(output_error("out.h5/..").rfind("jobs/demo.toml:3:10: [job] output 'out.h5/..' names a folder", 0), 0u);
+  EXPECT_EQ(output_error("/").rfind("jobs/demo.toml:3:10: [job] output '/' names a folder", 0), 0u);
+}
+
 TEST(JobSpec, SyntaxErrorIsLocated) {
   EXPECT_EQ(usage_error("[job]\nname = \"demo\"\noutput = = \"x\"\n").rfind("jobs/demo.toml:3:10: ", 0), 0u);
 }

@@ -19,14 +19,14 @@ std::string quote(const std::string& word) {
   return quoted + "'";
 }
 
-std::string slurp(const std::filesystem::path& file) {
+}  // namespace
+
+std::string read_text(const std::filesystem::path& file) {
   std::ifstream in(file);
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
 }
-
-}  // namespace
 
 std::vector<std::string> Completed::error_lines() const {
   std::vector<std::string> lines;
@@ -65,14 +65,23 @@ Completed EndToEnd::run(int ranks, const std::vector<std::string>& args, int tim
   if (ranks > 0) command += fmt::format("{} --oversubscribe -n {} ", quote(KDSCHED_MPIEXEC), ranks);
   command += quote(KDSCHED_BINARY);
   for (const auto& arg : args) command += " " + quote(arg);
+  return run_command_line(std::move(command));
+}
+
+Completed EndToEnd::run_shell(const std::string& script, int timeout_s) const {
+  return run_command_line(fmt::format("cd {} && KDSCHED={} timeout -k 5 {} sh -c {}", quote(dir_.string()),
+                                      quote(KDSCHED_BINARY), timeout_s, quote(script)));
+}
+
+Completed EndToEnd::run_command_line(std::string command) const {
   const auto out = path("stdout.txt");
   const auto err = path("stderr.txt");
   command += fmt::format(" >{} 2>{} </dev/null", quote(out.string()), quote(err.string()));
   const int status = std::system(command.c_str());
   Completed completed;
   completed.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  completed.out = slurp(out);
-  completed.err = slurp(err);
+  completed.out = read_text(out);
+  completed.err = read_text(err);
   std::filesystem::remove(out);
   std::filesystem::remove(err);
   return completed;

@@ -31,6 +31,10 @@ class EndToEnd : public ::testing::Test {
   // ranks == 0 runs kdsched directly (singleton MPI); otherwise through mpiexec -n ranks.
   Completed run(int ranks, const std::vector<std::string>& args, int timeout_s = 120) const;
 
+  // Runs `script` with sh in the test folder, with $KDSCHED the kdsched binary: for runs that need
+  // something done just before kdsched starts (`ln -s ... out.h5.tmp-$$; exec "$KDSCHED" run ...`).
+  Completed run_shell(const std::string& script, int timeout_s = 120) const;
+
   // Files in the test folder whose names start with `prefix` (to catch stray temporaries).
   std::vector<std::string> files_starting_with(const std::string& prefix) const;
 
@@ -39,7 +43,13 @@ class EndToEnd : public ::testing::Test {
   void expect_validate_error(const std::string& text, const std::string& message) const;
 
   std::filesystem::path dir_;
+
+ private:
+  Completed run_command_line(std::string command) const;
 };
+
+// The whole content of a file ("" when it cannot be read).
+std::string read_text(const std::filesystem::path& file);
 
 // Writes a rows x cols dataset (cols == 0: 1-D) of `type` holding `values` (row-major).
 void write_dataset(const std::filesystem::path& file, const std::string& name, io::ElementType type,
