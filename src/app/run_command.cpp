@@ -1,6 +1,7 @@
 #include "app/commands.hpp"
 #include "common/error.hpp"
 #include "common/log.hpp"
+#include "io/library_gate.hpp"
 #include "kernels/registry.hpp"
 #include "master/master.hpp"
 #include "master/result_writer.hpp"
@@ -47,7 +48,8 @@ int code_of(const std::exception& error) {
 
 // Ends the process without unwinding: after an error, a worker's executor may still be inside a
 // kernel that cannot be interrupted. MPI_Finalize waits for every rank, and one that is stopped or
-// gone would hold it forever, so it gets a few seconds.
+// gone would hold it forever, so it gets a few seconds; it also shuts HDF5 down, so it waits for
+// the executor to be out of HDF5 (io::library_gate), and is skipped if that takes too long.
 [[noreturn]] void finalize_and_exit(int code) {
   std::fflush(stdout);
   std::fflush(stderr);
@@ -55,7 +57,7 @@ int code_of(const std::exception& error) {
     std::this_thread::sleep_for(std::chrono::seconds(3));
     std::_Exit(code);
   }).detach();
-  MPI_Finalize();
+  if (io::library_gate().try_lock_for(std::chrono::seconds(2))) MPI_Finalize();
   std::_Exit(code);
 }
 

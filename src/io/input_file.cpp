@@ -1,5 +1,7 @@
 #include "io/input_file.hpp"
 
+#include "io/library_gate.hpp"
+
 #include "common/error.hpp"
 #include "io/h5_error.hpp"
 #include "io/h5_file.hpp"
@@ -76,12 +78,21 @@ InputFile& InputFile::operator=(InputFile&&) noexcept = default;
 
 const std::filesystem::path& InputFile::path() const { return impl_->path; }
 
-DatasetInfo InputFile::dataset_info(const std::string& dataset) const { return impl_->open(dataset).info; }
+DatasetInfo InputFile::dataset_info(const std::string& dataset) const {
+  const std::lock_guard gate(library_gate());
+  return impl_->open(dataset).info;
+}
+
+std::timed_mutex& library_gate() {
+  static std::timed_mutex gate;
+  return gate;
+}
 
 // Rows [begin, end) into `values`, converted by HDF5 to `memory_type` on the way.
 template <typename T>
 std::uint64_t InputFile::read_into(const std::string& dataset, std::uint64_t begin, std::uint64_t end,
                                    std::vector<T>& values) const {
+  const std::lock_guard gate(library_gate());
   const OpenDataset& open = impl_->open(dataset);
   if (begin > end || end > open.info.rows()) {
     throw IoError(
@@ -111,7 +122,7 @@ std::vector<std::int64_t> InputFile::read_i64(const std::string& dataset, std::u
 }
 
 std::vector<double> InputFile::read_vector(const std::string& dataset) const {
-  const DatasetInfo& info = impl_->open(dataset).info;
+  const DatasetInfo info = dataset_info(dataset);
   if (info.cols() != 1) {
     throw IoError(
         fmt::format("{} has shape {}; expected a 1-D dataset", impl_->describe(dataset), format_shape(info.dims)));
