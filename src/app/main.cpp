@@ -71,6 +71,8 @@ int main(int argc, char** argv) {
   std::vector<std::string> validate_jobs;
   auto* validate = cli.add_subcommand("validate", "Check job files and their inputs and print the plan; runs nothing");
   validate->add_option("jobs", validate_jobs, "Job files (TOML)")->required();
+  bool validate_force = false;
+  validate->add_flag("--force", validate_force, "Check as `run --force` would: an existing output will be replaced");
 
   auto* gen = cli.add_subcommand("gen", "Generate synthetic input data");
   gen->require_subcommand(1);
@@ -138,7 +140,7 @@ int main(int argc, char** argv) {
   try {
     log::set_level(log::parse_level(log_level));
     if (cli.got_subcommand("run")) return app::run_command(run);
-    if (cli.got_subcommand("validate")) return app::validate_command(validate_jobs);
+    if (cli.got_subcommand("validate")) return app::validate_command(validate_jobs, validate_force);
     if (gen->got_subcommand("blobs")) return app::gen_blobs_command(blobs);
     if (gen->got_subcommand("transactions")) return app::gen_transactions_command(transactions);
     if (import->got_subcommand("fimi")) return app::import_fimi_command(import_options);

@@ -1,6 +1,7 @@
 #include "app/commands.hpp"
 #include "common/error.hpp"
 #include "common/log.hpp"
+#include "common/text.hpp"
 #include "kernels/registry.hpp"
 #include "master/master.hpp"
 #include "master/result_writer.hpp"
@@ -199,6 +200,6 @@ int run_command(const RunOptions& options) {
   return worst;
 }
 
-void print_error(const std::string& message) { std::fputs(fmt::format("kdsched: error: {}\n", message).c_str(), stderr); }
+void print_error(const std::string& message) { std::fputs(fmt::format("kdsched: error: {}\n", escape_controls(message)).c_str(), stderr); }
 
 }  // namespace kdsched::app

@@ -41,6 +41,21 @@ toml::table parse_toml(const std::string& text, const std::string& file) {
   }
 }
 
+// The C library reads paths and arguments up to the first NUL, so a value holding one would
+// silently name something else.
+void reject_nul(const toml::node& node, const std::string& file, std::string_view key) {
+  if (const auto* text = node.as_string()) {
+    if (text->get().find('\0') != std::string::npos) {
+      detail::fail_at(file, node.source().begin,
+                      fmt::format("{} \"{}\" must not contain a NUL character", key, text->get()));
+    }
+  } else if (const auto* table = node.as_table()) {
+    for (const auto& [name, child] : *table) reject_nul(child, file, name.str());
+  } else if (const auto* array = node.as_array()) {
+    for (const auto& element : *array) reject_nul(element, file, key);
+  }
+}
+
 // Known tables must be tables, and anything else at the top level is a typo worth pointing at.
 void check_top_level(const toml::table& root, const std::string& file) {
   for (const auto& [key, node] : root) {
@@ -190,6 +205,7 @@ JobSpec parse_job_file(const fs::path& path) {
 JobSpec parse_job_text(const std::string& text, const fs::path& path) {
   const std::string file = path.string();
   toml::table root = parse_toml(text, file);
+  reject_nul(root, file, "");
   check_top_level(root, file);
   const auto table = [&](std::string_view name) { return TableView(root.get_as<toml::table>(name), file, name); };
   const fs::path folder = path.parent_path();
@@ -200,6 +216,9 @@ JobSpec parse_job_text(const std::string& text, const fs::path& path) {
   read_job(table("job"), folder, job);
   job.input = read_input(table("input"), folder);
   job.partition = read_partition(table("partition"), job.input.has_value());
+  auto* partition = root.get_as<toml::table>("partition");
+  job.partition.table =
+      Params(partition ? std::make_shared<toml::table>(std::move(*partition)) : nullptr, file, "partition");
   read_kernel(root.get_as<toml::table>("kernel"), file, job);
   // Kernels over a dataset need its name; itemsets names its CSR datasets, command its files.
   const bool names_own_inputs = job.kernel == "itemsets" || job.kernel == "command";
