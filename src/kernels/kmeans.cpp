@@ -186,6 +186,12 @@ std::vector<double> KMeansKernel::averaged_centroids() const {
   return centroids;
 }
 
+// One round of statistics; k-means|| samples sampling_rounds + 1 times, then weighs its
+// candidates; the Lloyd iterations; one round of labels.
+std::uint64_t KMeansKernel::round_limit() const {
+  return 1 + (scalable_init_ ? sampling_rounds + 2 : 0) + max_iterations_ + 1;
+}
+
 std::optional<Bytes> KMeansKernel::next_round() {
   State next = state_;
   if (state_.phase == Phase::statistics) {
