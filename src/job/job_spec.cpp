@@ -1,6 +1,7 @@
 #include "job/job_spec.hpp"
 
 #include "common/error.hpp"
+#include "common/log.hpp"
 #include "job/table_view.hpp"
 
 #include <fmt/format.h>
@@ -226,6 +227,9 @@ JobSpec parse_job_text(const std::string& text, const fs::path& path) {
     table("input").fail_missing("dataset", fmt::format("the {} kernel reads a dataset", job.kernel));
   }
   job.schedule = read_schedule(table("schedule"), folder);
+  log::debug("{}: job '{}' loaded (kernel {}, chunking {}, stealing {}, order {}), output {}", file, job.name,
+             job.kernel, to_string(job.schedule.chunking), to_string(job.schedule.stealing),
+             to_string(job.schedule.order), job.output.string());
   return job;
 }
 

@@ -1,6 +1,7 @@
 #include "kernels/job_plan.hpp"
 
 #include "common/error.hpp"
+#include "common/log.hpp"
 #include "common/text.hpp"
 #include "io/records.hpp"
 
@@ -82,6 +83,9 @@ JobPlan make_job_plan(job::JobSpec spec) {
   }
   PartitionPlan partitions = PartitionPlan::make(request);
   check_count(spec, partitions.count());
+  log::debug("{}: plan of {} partitions over [{}, {}): {}", spec.path.string(), partitions.count(),
+             partitions.rows().begin, partitions.rows().end,
+             files.empty() ? partitions.explanation() : fmt::format("one per file of {}", files.size()));
   return JobPlan{std::move(spec), std::move(input), std::move(partitions), std::move(files), transactions};
 }
 

@@ -1,6 +1,7 @@
 #include "kernels/kmeans.hpp"
 
 #include "common/error.hpp"
+#include "common/log.hpp"
 #include "io/input_file.hpp"
 #include "kernels/seeded_draw.hpp"
 
@@ -232,6 +233,8 @@ std::optional<Bytes> KMeansKernel::next_round() {
     for (std::uint64_t j = 0; j < d_; ++j) mean_variance += moments_.m2[j] / static_cast<double>(moments_.count[j]);
     mean_variance /= static_cast<double>(std::max<std::uint64_t>(d_, 1));
     converged_ = shift == 0 || shift <= tolerance_ * mean_variance;
+    log::debug("k-means iteration {}: centroids moved {} (squared; converged below {})", iterations_, shift,
+               tolerance_ * mean_variance);
     if (converged_ || iterations_ >= max_iterations_) next.phase = Phase::labels;
   } else {
     return std::nullopt;
