@@ -83,7 +83,7 @@ void add_result(const io::ResultFile& file, const std::string& group, const std:
     }
     Preview preview;
     preview.name = prefix + name;
-    preview.values = file.read_f64(path, &preview.shape);
+    preview.values = file.read_f64_start(path, preview_values + 1, &preview.shape);
     preview.cut = preview.values.size() > preview_values;
     preview.values.resize(std::min(preview.values.size(), preview_values));
     s.preview.push_back(std::move(preview));
