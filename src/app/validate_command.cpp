@@ -27,8 +27,8 @@ void print_plan(const kernels::JobPlan& plan, bool force) {
   text += fmt::format("  job         {} (kernel {})\n", spec.name, spec.kernel);
   if (plan.input) {
     const io::DatasetInfo& input = *plan.input;
-    text += fmt::format("  input       {}:{}  {} rows x {} cols, {}, {}\n", shown(spec.input->file), escape_controls(input.name),
-                        input.rows(), input.cols(), io::to_string(input.type),
+    text += fmt::format("  input       {}:{}  {} rows x {} cols, {}, {}\n", shown(spec.input->file),
+                        escape_controls(input.name), input.rows(), input.cols(), io::to_string(input.type),
                         input.chunk_rows ? fmt::format("chunks of {} rows", *input.chunk_rows) : "contiguous");
   } else if (plan.transactions) {
     text += fmt::format("  input       {}: {} transactions ({}, {})\n", shown(spec.input->file),
