@@ -46,22 +46,36 @@ int code_of(const std::exception& error) {
   return static_cast<int>(ExitCode::runtime);
 }
 
-// After an abort a worker's executor may still be inside a kernel that cannot be interrupted,
-// so the process ends here instead of unwinding (which would wait for that thread).
+// Ends the process without unwinding: after an error, a worker's executor may still be inside a
+// kernel that cannot be interrupted. MPI_Finalize waits for every rank, and one that is stopped or
+// gone would hold it forever, so it gets a few seconds.
 [[noreturn]] void finalize_and_exit(int code) {
   std::fflush(stdout);
   std::fflush(stderr);
+  std::thread([code] {
+    std::this_thread::sleep_for(std::chrono::seconds(3));
+    std::_Exit(code);
+  }).detach();
   MPI_Finalize();
   std::_Exit(code);
 }
 
-int wait_for_abort(protocol::Endpoint& endpoint) {
-  while (true) {
-    if (const auto* envelope = endpoint.poll(); envelope && envelope->tag == protocol::Tag::abort) {
-      return envelope->as<protocol::Abort>().exit_code;
+// A worker that cannot go on tells the master, which aborts every rank with the error's code;
+// should the Abort not come (the master is gone too), the worker ends by itself.
+[[noreturn]] void fail_worker(protocol::Endpoint& endpoint, const std::exception& error) {
+  const int code = code_of(error);
+  try {
+    endpoint.send(master_rank, protocol::Fatal{code, error.what()});
+    const auto deadline = Clock::now() + std::chrono::seconds(5);
+    while (Clock::now() < deadline) {
+      if (const auto* envelope = endpoint.poll(); envelope && envelope->tag == protocol::Tag::abort) {
+        finalize_and_exit(envelope->as<protocol::Abort>().exit_code);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  } catch (...) {
   }
+  finalize_and_exit(code);
 }
 
 std::string run_status(std::uint64_t failed, std::uint64_t total) {
@@ -77,7 +91,7 @@ double cpu_seconds() {
   return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
-int run_master(const mpi::communicator& world, LoadedJob& job, master::ResultWriter& writer, Clock::time_point start,
+int run_master(const mpi::communicator& comm, LoadedJob& job, master::ResultWriter& writer, Clock::time_point start,
                const RunOptions& options) {
   const std::string created = master::utc_now();
   const double cpu_at_start = cpu_seconds();
@@ -86,9 +100,9 @@ int run_master(const mpi::communicator& world, LoadedJob& job, master::ResultWri
 
   master::RunFacts facts;
   facts.created_utc = created;
-  facts.mpi_ranks = world.size();
+  facts.mpi_ranks = comm.size();
   io::WorkerRecord own;
-  if (world.size() == 1) {
+  if (comm.size() == 1) {
     facts.workers = 1;
     try {
       own = master::run_alone(job.plan, *job.kernel, results, start);
@@ -98,11 +112,12 @@ int run_master(const mpi::communicator& world, LoadedJob& job, master::ResultWri
       return code_of(error);
     }
   } else {
-    facts.workers = world.size() - 1;
-    protocol::Endpoint endpoint(world);
+    facts.workers = comm.size() - 1;
+    protocol::Endpoint endpoint(comm);
     master::Master master(endpoint, job.plan, results, std::move(job.order));
     try {
       master.run();
+      facts.master_peak_send_bytes = endpoint.peak_bytes_in_flight();
     } catch (const std::exception& error) {
       progress.finish();
       print_error(error.what());
@@ -117,9 +132,10 @@ int run_master(const mpi::communicator& world, LoadedJob& job, master::ResultWri
   own.rank = master_rank;
   own.hostname = mpi::environment::processor_name();
   own.idle_s = std::max(0.0, facts.wall_seconds - own.busy_s);
-  mpi::gather(world, own, facts.workers_table, master_rank);
+  mpi::gather(comm, own, facts.workers_table, master_rank);
   facts.finished_utc = master::utc_now();
   facts.partitions = results.records();
+  facts.merge_peak_waiting = results.peak_waiting();
   facts.rounds = results.rounds();
   facts.status = run_status(results.failed(), job.plan.partitions.count());
 
@@ -138,25 +154,28 @@ int run_master(const mpi::communicator& world, LoadedJob& job, master::ResultWri
     print_error(error.what());
     code = code_of(error);
   }
-  mpi::broadcast(world, code, master_rank);
+  mpi::broadcast(comm, code, master_rank);
   return code;
 }
 
-int run_worker(const mpi::communicator& world, const protocol::JobAnnouncement& announcement,
+int run_worker(const mpi::communicator& comm, const protocol::JobAnnouncement& announcement,
                Clock::time_point start) {
-  protocol::Endpoint endpoint(world);
+  protocol::Endpoint endpoint(comm);
   std::optional<LoadedJob> job;
+  // Never destroyed on the error path, where its executor thread may still be running.
+  std::unique_ptr<worker::Worker> worker;
+  std::optional<int> abort_code;
   try {
     job = load(job::parse_job_text(announcement.job_text, announcement.job_path));
+    worker = std::make_unique<worker::Worker>(endpoint, job->plan, *job->kernel, start);
+    abort_code = worker->run();
   } catch (const std::exception& error) {
-    endpoint.send(master_rank, protocol::Fatal{code_of(error), error.what()});
-    finalize_and_exit(wait_for_abort(endpoint));
+    fail_worker(endpoint, error);
   }
-  worker::Worker worker(endpoint, job->plan, *job->kernel, start);
-  if (const auto abort_code = worker.run()) finalize_and_exit(*abort_code);
-  mpi::gather(world, worker.record(), master_rank);
+  if (abort_code) finalize_and_exit(*abort_code);
+  mpi::gather(comm, worker->record(), master_rank);
   int code = 0;
-  mpi::broadcast(world, code, master_rank);
+  mpi::broadcast(comm, code, master_rank);
   return code;
 }
 
@@ -180,9 +199,12 @@ int run_job(const mpi::communicator& world, const std::string& path, const RunOp
   mpi::broadcast(world, announcement, master_rank);
   if (announcement.exit_code != 0) return announcement.exit_code;
 
+  // Each job talks over a communicator of its own, so that a message still on its way when one
+  // job ends (a late steal reply, say) can never reach the next job of the batch.
+  const mpi::communicator comm(world, mpi::comm_duplicate);
   const auto start = Clock::now();
-  if (world.rank() == master_rank) return run_master(world, *job, *writer, start, options);
-  return run_worker(world, announcement, start);
+  if (comm.rank() == master_rank) return run_master(comm, *job, *writer, start, options);
+  return run_worker(comm, announcement, start);
 }
 
 }  // namespace

@@ -84,7 +84,8 @@ class ByteReader {
  private:
   void raw(void* target, std::size_t size) {
     if (static_cast<std::size_t>(end_ - data_) < size) throw std::length_error("truncated message");
-    std::memcpy(target, data_, size);
+    // An empty array's data() may be null, which memcpy does not allow even for zero bytes.
+    if (size > 0) std::memcpy(target, data_, size);
     data_ += size;
   }
   std::size_t length() {

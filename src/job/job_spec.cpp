@@ -28,11 +28,14 @@ constexpr std::array<std::string_view, 2> order_names{"fifo", "lpt"};
 constexpr std::array<std::string_view, 6> kernel_names{"stats",    "histogram", "kmeans",
                                                        "itemsets", "command",   "spin"};
 
-constexpr std::array<std::string_view, 5> table_names{"job", "input", "partition", "kernel", "schedule"};
+constexpr std::array<std::string_view, 4> injection_names{"none", "worker_start", "grant", "round_start"};
+
+constexpr std::array<std::string_view, 6> table_names{"job", "input", "partition", "kernel", "schedule", "faults"};
 constexpr std::array<std::string_view, 3> job_keys{"name", "output", "description"};
 constexpr std::array<std::string_view, 5> input_keys{"file", "dataset", "items", "offsets", "files"};
 constexpr std::array<std::string_view, 3> partition_keys{"rows", "count", "range"};
 constexpr std::array<std::string_view, 5> schedule_keys{"chunking", "chunk", "stealing", "order", "costs_from"};
+constexpr std::array<std::string_view, 3> faults_keys{"worker_timeout", "inject_error", "inject_rank"};
 
 toml::table parse_toml(const std::string& text, const std::string& file) {
   try {
@@ -180,11 +183,25 @@ ScheduleSpec read_schedule(const TableView& table, const fs::path& folder) {
   return schedule;
 }
 
+FaultSpec read_faults(const TableView& table) {
+  table.require_only(faults_keys);
+  FaultSpec faults;
+  if (const auto timeout = table.find_double("worker_timeout")) {
+    // Below a second, a loaded machine's scheduling delays would look like lost workers.
+    if (!(*timeout >= 1 && *timeout <= 1e6)) table.fail("worker_timeout", "worker_timeout must be 1 to 1e6 seconds");
+    faults.worker_timeout_s = *timeout;
+  }
+  read_choice(table, "inject_error", injection_names, faults.inject_error);
+  if (const auto rank = table.find_int_at_least("inject_rank", 0)) faults.inject_rank = static_cast<int>(std::min<std::int64_t>(*rank, 1 << 30));
+  return faults;
+}
+
 }  // namespace
 
 std::string_view to_string(Chunking chunking) { return chunking_names[static_cast<std::size_t>(chunking)]; }
 std::string_view to_string(Stealing stealing) { return stealing_names[static_cast<std::size_t>(stealing)]; }
 std::string_view to_string(Order order) { return order_names[static_cast<std::size_t>(order)]; }
+std::string_view to_string(InjectedError where) { return injection_names[static_cast<std::size_t>(where)]; }
 std::span<const std::string_view> chunking_choices() { return chunking_names; }
 std::span<const std::string_view> stealing_choices() { return stealing_names; }
 std::span<const std::string_view> order_choices() { return order_names; }
@@ -227,6 +244,7 @@ JobSpec parse_job_text(const std::string& text, const fs::path& path) {
     table("input").fail_missing("dataset", fmt::format("the {} kernel reads a dataset", job.kernel));
   }
   job.schedule = read_schedule(table("schedule"), folder);
+  job.faults = read_faults(table("faults"));
   log::debug("{}: job '{}' loaded (kernel {}, chunking {}, stealing {}, order {}), output {}", file, job.name,
              job.kernel, to_string(job.schedule.chunking), to_string(job.schedule.stealing),
              to_string(job.schedule.order), job.output.string());

@@ -15,10 +15,13 @@ namespace kdsched::job {
 enum class Chunking { static_block, cyclic, fixed, guided, factoring, trapezoid, adaptive };
 enum class Stealing { off, random, master };
 enum class Order { fifo, lpt };
+// Where a worker throws on purpose, for kdsched's own tests of its error paths.
+enum class InjectedError { none, worker_start, grant, round_start };
 
 std::string_view to_string(Chunking chunking);
 std::string_view to_string(Stealing stealing);
 std::string_view to_string(Order order);
+std::string_view to_string(InjectedError where);
 
 // The spellings of the [schedule] choices, indexed by the enumerators' values.
 std::span<const std::string_view> chunking_choices();
@@ -48,6 +51,12 @@ struct ScheduleSpec {
   std::filesystem::path costs_from;  // a previous result file whose measured times estimate costs; "" if none
 };
 
+struct FaultSpec {
+  double worker_timeout_s = 60;  // a rank silent this long counts as lost
+  InjectedError inject_error = InjectedError::none;
+  int inject_rank = 0;  // the rank that throws; 0: every worker
+};
+
 // A parsed and validated job file. Paths are resolved against the job file's folder.
 struct JobSpec {
   std::filesystem::path path;  // the job file itself
@@ -60,6 +69,7 @@ struct JobSpec {
   std::string kernel;  // one of the kernel names of the job-file format
   Params kernel_params;  // the [kernel] table minus `name`
   ScheduleSpec schedule;
+  FaultSpec faults;
 };
 
 // Parses and validates a job file. Every problem is a UsageError whose message reads

@@ -1,6 +1,7 @@
 #include "master/master.hpp"
 
 #include "common/error.hpp"
+#include "common/log.hpp"
 #include "kernels/cost_estimates.hpp"
 #include "scheduling/backoff.hpp"
 #include "worker/partition_runner.hpp"
@@ -20,7 +21,9 @@ Master::Master(protocol::Endpoint& endpoint, const kernels::JobPlan& plan, Resul
       order_(std::move(order)),
       dealer_(make_dealer()),
       names_victims_(plan.spec.schedule.stealing == job::Stealing::master),
-      queues_(workers_) {}
+      queues_(workers_),
+      silence_(workers_, scheduling::SilenceDetector::Duration(plan.spec.faults.worker_timeout_s),
+               scheduling::SilenceDetector::Clock::now()) {}
 
 scheduling::Dealer Master::make_dealer() const {
   return scheduling::Dealer(plan_.partitions.count(), workers_, plan_.spec.schedule.chunking,
@@ -28,6 +31,9 @@ scheduling::Dealer Master::make_dealer() const {
 }
 
 void Master::deal_round() {
+  log::debug("round {}: dealing {} partitions to {} workers ({} chunking{})", results_.round(),
+             plan_.partitions.count(), workers_, job::to_string(plan_.spec.schedule.chunking),
+             results_.previous_assignment() ? ", each where it ran before" : "");
   queues_ = scheduling::QueueEstimates(workers_);
   if (const auto previous = results_.previous_assignment()) {
     // Everything goes back where it ran; idle workers steal, since nothing is left to deal.
@@ -43,26 +49,51 @@ void Master::run() {
   deal_round();
   scheduling::Backoff backoff = scheduling::message_polling();
   Bytes state;
+  // A busy or spinning loop reads the clock for the liveness check only every so many passes.
+  constexpr unsigned liveness_stride = 4096;
+  unsigned since_check = 0;
   while (true) {
     if (results_.all_done()) {
       if (!results_.next_round(state)) break;
-      const protocol::RoundStart start{results_.round(), state};
+      log::debug("round {} begins: {} bytes of state broadcast", results_.round(), state.size());
+      const protocol::RoundStart start{results_.round(), state.size()};
       for (Rank rank = 1; rank <= static_cast<Rank>(workers_); ++rank) endpoint_.send(rank, start);
+      // The round's grants go out before its state: a worker takes them only after the
+      // broadcast, and requests that come meanwhile meet the new round's dealer. The master keeps
+      // serving while the broadcast completes: a worker lost at this point would hold it forever.
       deal_round();
+      endpoint_.broadcast(state, master_rank, [this] {
+        if (const auto* envelope = endpoint_.poll()) handle(*envelope);
+        check_liveness();
+      });
       continue;
     }
     if (const auto* envelope = endpoint_.poll()) {
       handle(*envelope);
       backoff.reset();
+      if (++since_check < liveness_stride) continue;
     } else if (const auto pause = backoff.next(); pause.count() > 0) {
       std::this_thread::sleep_for(pause);
+    } else if (++since_check < liveness_stride) {
+      continue;
     }
+    since_check = 0;
+    check_liveness();
   }
+  log::debug("every partition has a result after {} round(s); stopping {} workers", results_.round() + 1, workers_);
   for (Rank rank = 1; rank <= static_cast<Rank>(workers_); ++rank) endpoint_.send(rank, protocol::Stop{});
   endpoint_.flush();
 }
 
+void Master::check_liveness() {
+  if (const auto silent = silence_.check(scheduling::SilenceDetector::Clock::now())) {
+    throw RuntimeError(fmt::format("rank {} sent nothing for {:g} s (worker_timeout): it is hung, stopped or lost",
+                                   *silent + 1, silence_.timeout().count()));
+  }
+}
+
 void Master::abort(int exit_code) {
+  log::debug("aborting {} workers with exit code {}", workers_, exit_code);
   for (Rank rank = 1; rank <= static_cast<Rank>(workers_); ++rank) endpoint_.send(rank, protocol::Abort{exit_code});
   endpoint_.flush();
 }
@@ -77,7 +108,10 @@ void Master::send_grant(std::uint32_t worker, const std::vector<IndexRange>& ran
 void Master::handle(const protocol::Envelope& envelope) {
   const Rank source = envelope.source;
   const auto worker = static_cast<std::uint32_t>(source - 1);
+  silence_.heard(worker);
   switch (envelope.tag) {
+    case protocol::Tag::heartbeat:
+      return;
     case protocol::Tag::request: {
       envelope.decode(request_);
       double busy_s = 0;

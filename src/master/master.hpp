@@ -5,6 +5,7 @@
 #include "protocol/endpoint.hpp"
 #include "scheduling/dealer.hpp"
 #include "scheduling/queue_estimates.hpp"
+#include "scheduling/silence_detector.hpp"
 
 namespace kdsched::master {
 
@@ -18,7 +19,8 @@ class Master {
          scheduling::DealOrder order);
 
   // Returns when every partition is complete and every worker told to stop. Throws Error when
-  // a worker reports a fatal error or the protocol is violated.
+  // a worker reports a fatal error, falls silent for the job's worker_timeout, or the protocol
+  // is violated.
   void run();
 
   // Tells every worker to exit with `exit_code`.
@@ -32,6 +34,7 @@ class Master {
   void handle(const protocol::Envelope& envelope);
   void send_grant(std::uint32_t worker, const std::vector<IndexRange>& ranges);
   void answer(std::uint32_t worker);
+  void check_liveness();
 
   protocol::Endpoint& endpoint_;
   const kernels::JobPlan& plan_;
@@ -41,6 +44,7 @@ class Master {
   scheduling::Dealer dealer_;
   bool names_victims_;  // stealing = "master"
   scheduling::QueueEstimates queues_;
+  scheduling::SilenceDetector silence_;
   protocol::Request request_;     // reused for every request received
   protocol::GrantMessage grant_;  // reused for every grant sent
   std::vector<IndexRange> next_ranges_;

@@ -34,8 +34,7 @@ void ResultCollector::accept(Rank rank, const protocol::Outcome& outcome) {
   ++round.partitions;
   round.bytes_read += outcome.bytes_read;
   round.cache_hits += outcome.cache_hit ? 1 : 0;
-  // A failed partition may still carry a partial result (see kernels::PartitionFailure).
-  if (outcome.ok || !outcome.partial.empty()) kernel_.merge(kernels::Task{outcome.id, rows}, outcome.partial);
+  merge_in_order(outcome.id, outcome);
   if (!outcome.ok) {
     // Report the lowest failing id, so that the message does not depend on timing.
     if (failed_++ == 0 || outcome.id < first_failed_id_) {
@@ -45,6 +44,33 @@ void ResultCollector::accept(Rank rank, const protocol::Outcome& outcome) {
     }
   }
   progress_.update(tracker_.completed(), failed_);
+}
+
+void ResultCollector::merge(PartitionId id, const Bytes& partial) {
+  kernel_.merge(kernels::Task{id, plan_.partitions.range(id)}, partial);
+}
+
+void ResultCollector::merge_in_order(PartitionId id, const protocol::Outcome& outcome) {
+  // A failed partition may still carry a partial result (see kernels::PartitionFailure).
+  const bool has_partial = outcome.ok || !outcome.partial.empty();
+  if (id == next_merge_ && waiting_.empty()) {
+    if (has_partial) merge(id, outcome.partial);
+    ++next_merge_;
+    return;
+  }
+  const auto slot = static_cast<std::size_t>(id - next_merge_);
+  if (waiting_.size() <= slot) waiting_.resize(slot + 1);
+  Pending& pending = waiting_[slot];
+  pending.arrived = true;
+  pending.has_partial = has_partial;
+  if (has_partial) pending.partial = outcome.partial;
+  peak_waiting_ = std::max(peak_waiting_, ++waiting_count_);
+  while (!waiting_.empty() && waiting_.front().arrived) {
+    if (waiting_.front().has_partial) merge(next_merge_, waiting_.front().partial);
+    waiting_.pop_front();
+    --waiting_count_;
+    ++next_merge_;
+  }
 }
 
 std::optional<std::vector<std::uint32_t>> ResultCollector::previous_assignment() const {
@@ -67,6 +93,7 @@ bool ResultCollector::next_round(Bytes& state) {
   kernel_.begin_round(round_, *next);
   progress_.begin_round(round_, kernel_.round_limit());
   tracker_ = scheduling::CompletionTracker(plan_.partitions.count());
+  next_merge_ = 0;
   records_.resize(records_.size() + plan_.partitions.count());
   state = std::move(*next);
   return true;

@@ -9,6 +9,7 @@
 #include "protocol/messages.hpp"
 #include "scheduling/completion_tracker.hpp"
 
+#include <deque>
 #include <span>
 #include <string>
 #include <vector>
@@ -17,6 +18,9 @@ namespace kdsched::master {
 
 // The master's ledger: merges each partition's result exactly once and keeps the /partitions
 // rows, whichever way the outcomes arrive (from workers, or computed in place when alone).
+// Partial results are merged in partition-id order: floating-point merging does not associate,
+// so a fixed order is what makes the result bitwise the same whatever the worker count, the
+// chunking or the steals. A partial that arrives before a lower id waits in memory for its turn.
 class ResultCollector {
  public:
   ResultCollector(const kernels::JobPlan& plan, kernels::Kernel& kernel, Progress& progress);
@@ -37,11 +41,22 @@ class ResultCollector {
   std::optional<std::vector<std::uint32_t>> previous_assignment() const;
 
   std::uint64_t failed() const { return failed_; }
+  // The most partials that ever waited for a lower id, for the cost of the fixed merge order.
+  std::uint64_t peak_waiting() const { return peak_waiting_; }
   const std::string& first_failure() const { return first_failure_; }
   std::span<const io::PartitionRecord> records() const { return records_; }
   const std::vector<RoundRecord>& rounds() const { return rounds_; }
 
  private:
+  // A partition's turn in the id-ordered merge.
+  struct Pending {
+    bool arrived = false;
+    bool has_partial = false;
+    Bytes partial;
+  };
+  void merge_in_order(PartitionId id, const protocol::Outcome& outcome);
+  void merge(PartitionId id, const Bytes& partial);
+
   const kernels::JobPlan& plan_;
   kernels::Kernel& kernel_;
   Progress& progress_;
@@ -52,6 +67,10 @@ class ResultCollector {
   std::uint64_t failed_ = 0;
   PartitionId first_failed_id_ = 0;
   std::string first_failure_;
+  PartitionId next_merge_ = 0;   // the lowest id of this round not merged yet
+  std::deque<Pending> waiting_;  // waiting_[i] is partition next_merge_ + i
+  std::uint64_t waiting_count_ = 0;
+  std::uint64_t peak_waiting_ = 0;
 };
 
 }  // namespace kdsched::master

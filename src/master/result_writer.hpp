@@ -31,6 +31,8 @@ struct RunFacts {
   std::string finished_utc;
   double wall_seconds = 0;
   double master_cpu_seconds = 0;  // CPU rank 0 used over wall_seconds (scheduling, merging)
+  std::uint64_t master_peak_send_bytes = 0;  // the most bytes rank 0 ever had in unfinished sends
+  std::uint64_t merge_peak_waiting = 0;      // the most partials that waited for a lower id
   std::string status;  // complete | partial | failed
   std::span<const io::PartitionRecord> partitions;
   std::vector<io::WorkerRecord> workers_table;

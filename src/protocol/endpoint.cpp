@@ -5,6 +5,9 @@
 #include <fmt/format.h>
 #include <mpi.h>
 
+#include <chrono>
+#include <thread>
+
 namespace kdsched::protocol {
 namespace {
 
@@ -26,8 +29,12 @@ void Endpoint::post(Rank destination, Tag tag) {
   ++messages_sent_;
   // Small messages go out eagerly: a blocking send returns at once without waiting for the
   // receiver, and costs no request object. Only larger ones could block, so they go non-blocking.
+  // MPI is called directly: Boost.MPI's send binds a reference to the first element, which an
+  // empty message (Stop) does not have.
   if (outgoing_.size() <= eager_limit) {
-    world_.send(destination, static_cast<int>(tag), outgoing_.data(), static_cast<int>(outgoing_.size()));
+    check(MPI_Send(outgoing_.data(), static_cast<int>(outgoing_.size()), MPI_BYTE, destination, static_cast<int>(tag),
+                   world_),
+          "MPI_Send");
     return;
   }
   // The buffer travels with the request; a finished one's buffer comes back for the next send,
@@ -37,17 +44,24 @@ void Endpoint::post(Rank destination, Tag tag) {
     next = std::move(spare_buffers_.back());
     spare_buffers_.pop_back();
   }
-  in_flight_.emplace_back(boost::mpi::request(), std::exchange(outgoing_, std::move(next)));
+  in_flight_.emplace_back(MPI_REQUEST_NULL, std::exchange(outgoing_, std::move(next)));
   auto& [request, bytes] = in_flight_.back();
-  request = world_.isend(destination, static_cast<int>(tag), bytes.data(), static_cast<int>(bytes.size()));
+  check(MPI_Isend(bytes.data(), static_cast<int>(bytes.size()), MPI_BYTE, destination, static_cast<int>(tag), world_,
+                  &request),
+        "MPI_Isend");
+  bytes_in_flight_ += bytes.size();
+  peak_bytes_in_flight_ = std::max(peak_bytes_in_flight_, bytes_in_flight_);
 }
 
 void Endpoint::reap() {
   for (auto it = in_flight_.begin(); it != in_flight_.end();) {
-    if (!it->first.test()) {
+    int done = 0;
+    check(MPI_Test(&it->first, &done, MPI_STATUS_IGNORE), "MPI_Test");
+    if (!done) {
       ++it;
       continue;
     }
+    bytes_in_flight_ -= it->second.size();
     if (spare_buffers_.size() < max_spare_buffers) spare_buffers_.push_back(std::move(it->second));
     it = in_flight_.erase(it);
   }
@@ -72,8 +86,22 @@ const Envelope* Endpoint::poll() {
 }
 
 void Endpoint::flush() {
-  for (auto& entry : in_flight_) entry.first.wait();
+  for (auto& entry : in_flight_) check(MPI_Wait(&entry.first, MPI_STATUS_IGNORE), "MPI_Wait");
   in_flight_.clear();
+  bytes_in_flight_ = 0;
+}
+
+void Endpoint::broadcast(Bytes& data, Rank root, const std::function<void()>& while_waiting) {
+  MPI_Request request = MPI_REQUEST_NULL;
+  check(MPI_Ibcast(data.data(), static_cast<int>(data.size()), MPI_BYTE, root, world_, &request), "MPI_Ibcast");
+  auto pause = std::chrono::microseconds(10);
+  for (int done = 0;;) {
+    check(MPI_Test(&request, &done, MPI_STATUS_IGNORE), "MPI_Test");
+    if (done) return;
+    if (while_waiting) while_waiting();
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::microseconds(1000));
+  }
 }
 
 }  // namespace kdsched::protocol

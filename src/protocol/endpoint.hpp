@@ -5,8 +5,9 @@
 #include "protocol/messages.hpp"
 
 #include <boost/mpi/communicator.hpp>
-#include <boost/mpi/request.hpp>
+#include <mpi.h>
 
+#include <functional>
 #include <list>
 #include <optional>
 #include <utility>
@@ -32,9 +33,9 @@ struct Envelope {
   }
 };
 
-// One rank's connection to the others. Each message is one MPI message of bytes, sent without
-// blocking (a large steal reply can therefore never deadlock two workers sending to each other)
-// and received by polling, so the caller decides how to wait.
+// One rank's connection to the others over one job's communicator. Each message is one MPI
+// message of bytes, sent without blocking (a large steal reply can therefore never deadlock two
+// workers sending to each other) and received by polling, so the caller decides how to wait.
 class Endpoint {
  public:
   explicit Endpoint(boost::mpi::communicator world) : world_(std::move(world)) {}
@@ -60,8 +61,14 @@ class Endpoint {
   // Blocks until every send this endpoint started has completed.
   void flush();
 
-  // Messages sent so far, for statistics.
+  // A collective over every rank of the communicator: `data` (already sized on every rank) is
+  // overwritten with the root's. Point-to-point messages keep flowing meanwhile, and
+  // `while_waiting` runs between two looks at the broadcast (to poll, or to give up by throwing).
+  void broadcast(Bytes& data, Rank root, const std::function<void()>& while_waiting = {});
+
+  // Messages sent so far, and the most bytes ever waiting in unfinished sends, for statistics.
   std::uint64_t messages_sent() const { return messages_sent_; }
+  std::uint64_t peak_bytes_in_flight() const { return peak_bytes_in_flight_; }
 
  private:
   // Open MPI sends messages up to 4 KiB eagerly over shared memory and 64 KiB over TCP.
@@ -73,7 +80,9 @@ class Endpoint {
   boost::mpi::communicator world_;
   Bytes outgoing_;
   Envelope incoming_;
-  std::list<std::pair<boost::mpi::request, Bytes>> in_flight_;
+  std::list<std::pair<MPI_Request, Bytes>> in_flight_;
+  std::uint64_t bytes_in_flight_ = 0;
+  std::uint64_t peak_bytes_in_flight_ = 0;
   static constexpr std::size_t max_spare_buffers = 8;
   std::vector<Bytes> spare_buffers_;
   std::uint64_t messages_sent_ = 0;

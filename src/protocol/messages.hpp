@@ -23,7 +23,8 @@ enum class Tag : int {
   stop = 5,           // master -> worker: every partition is complete
   abort = 6,          // master -> worker: the run failed; exit with the code given
   fatal = 7,          // worker -> master: this worker cannot go on
-  round_start = 8,    // master -> worker: a new round begins; its grants follow
+  round_start = 8,    // master -> worker: a new round begins; its state follows by broadcast, then its grants
+  heartbeat = 9,      // worker -> master: still alive, after a while with nothing else to send
 };
 
 // What became of one partition on a worker.
@@ -94,19 +95,28 @@ struct StealReply {
   }
 };
 
+// The round's state itself follows as one broadcast of `state_bytes` bytes (Endpoint::broadcast),
+// so the master holds it once, not once per worker.
 struct RoundStart {
   static constexpr Tag tag = Tag::round_start;
   std::uint32_t round = 0;
-  Bytes state;  // the kernel's broadcast state for this round
+  std::uint64_t state_bytes = 0;
 
   template <typename Archive>
   void serialize(Archive& archive, unsigned /*version*/) {
-    archive & round & state;
+    archive & round & state_bytes;
   }
 };
 
 struct Stop {
   static constexpr Tag tag = Tag::stop;
+
+  template <typename Archive>
+  void serialize(Archive& /*archive*/, unsigned /*version*/) {}
+};
+
+struct Heartbeat {
+  static constexpr Tag tag = Tag::heartbeat;
 
   template <typename Archive>
   void serialize(Archive& /*archive*/, unsigned /*version*/) {}

@@ -1,8 +1,10 @@
 #include "worker/worker.hpp"
 
+#include "common/error.hpp"
 #include "common/log.hpp"
 
 #include <boost/mpi/environment.hpp>
+#include <fmt/format.h>
 
 namespace kdsched::worker {
 namespace {
@@ -46,13 +48,36 @@ Worker::Worker(protocol::Endpoint& endpoint, const kernels::JobPlan& plan, kerne
       victims_(self_, workers_, 0x6b647363686564ULL),
       poll_backoff_(scheduling::message_polling()),
       grant_wait_(grant_waiting()),
-      steal_backoff_(scheduling::steal_retries()) {}
+      steal_backoff_(scheduling::steal_retries()),
+      faults_(plan.spec.faults),
+      heartbeat_interval_(std::chrono::duration_cast<Clock::duration>(
+          scheduling::heartbeat_interval(scheduling::SilenceDetector::Duration(faults_.worker_timeout_s)))),
+      next_heartbeat_(Clock::now() + heartbeat_interval_) {
+  inject(job::InjectedError::worker_start);
+}
+
+void Worker::inject(job::InjectedError where) const {
+  if (faults_.inject_error != where) return;
+  if (faults_.inject_rank != 0 && faults_.inject_rank != endpoint_.rank()) return;
+  throw RuntimeError(fmt::format("injected error ({})", job::to_string(where)));
+}
+
+// Only when the loop idles: a busy worker sends requests, which tell the master as much.
+void Worker::send_heartbeat_if_due() {
+  const auto now = Clock::now();
+  if (now < next_heartbeat_) return;
+  if (sent_since_heartbeat_ == 0) endpoint_.send(master_rank, protocol::Heartbeat{});
+  sent_since_heartbeat_ = 0;
+  next_heartbeat_ = now + heartbeat_interval_;
+}
 
 Worker::~Worker() {
   if (executor_.joinable()) executor_.detach();
 }
 
 std::optional<int> Worker::run() {
+  log::debug("worker ready; a heartbeat after {:g} s without other messages",
+             std::chrono::duration<double>(heartbeat_interval_).count());
   executor_ = std::thread([this] { execute(); });
   std::optional<int> abort_code;
   bool stopped = false;
@@ -73,6 +98,7 @@ std::optional<int> Worker::run() {
     if (decision.request_work || decision.send_results) {
       request_.wants_work = decision.request_work;
       endpoint_.send(master_rank, request_);
+      ++sent_since_heartbeat_;
       recycle_partials();
       if (decision.request_work) {
         ++requests_outstanding_;
@@ -85,6 +111,7 @@ std::optional<int> Worker::run() {
     }
     if (decision.steal) {
       endpoint_.send(static_cast<Rank>(victims_.next() + 1), protocol::StealRequest{round_, endpoint_.rank()});
+      ++sent_since_heartbeat_;
       begin_steal(Clock::now());
       active = true;
     }
@@ -92,6 +119,7 @@ std::optional<int> Worker::run() {
     if (active) {
       poll_backoff_.reset();
     } else if (const auto pause = (decision.starved ? grant_wait_ : poll_backoff_).next(); pause.count() > 0) {
+      send_heartbeat_if_due();
       wait(pause);
       idled_ = true;
     }
@@ -108,10 +136,17 @@ std::optional<int> Worker::run() {
     executor_.join();
   }
   wall_s_ = std::chrono::duration<double>(Clock::now() - job_start_).count();
+  if (abort_code) {
+    log::debug("aborted by the master (exit code {})", *abort_code);
+  } else {
+    log::debug("stopped: {} partitions run, {} steals received, {} given away", runner_.partitions(),
+               steals_received_, steals_sent_);
+  }
   return abort_code;
 }
 
 Worker::Decision Worker::decide(bool check_age) {
+  if (!executor_error_.empty()) throw RuntimeError(executor_error_);
   Decision d;
   // Streams of short partitions keep one more in hand and two requests on the way, so the next
   // grants are already coming when the current one ends and neither side waits for a round trip.
@@ -144,6 +179,7 @@ bool Worker::handle(const protocol::Envelope& envelope, std::optional<int>& abor
   using protocol::Tag;
   switch (envelope.tag) {
     case Tag::grant: {
+      inject(job::InjectedError::grant);
       envelope.decode(grant_);
       const protocol::GrantMessage& grant = grant_;
       bool wake_executor = false;
@@ -176,6 +212,19 @@ bool Worker::handle(const protocol::Envelope& envelope, std::optional<int>& abor
       // with partitions given away), and RoundStart already cleared the steal it answers. Replies
       // from a later round cannot come: the master passes on only requests of its own round.
       if (reply.round != round_) return false;
+      // Only an answer to a steal this worker asked for (itself, or through a request the master
+      // passed on) counts in the steal statistics; unasked work is still queued, never lost.
+      const bool asked = steal_outstanding_ || (master_names_victims_ && requests_outstanding_ > 0);
+      if (!asked) {
+        if (!reply.ranges.empty()) {
+          {
+            std::lock_guard lock(mutex_);
+            queue_.push(reply.ranges, true);
+          }
+          work_ready_.notify_one();
+        }
+        return false;
+      }
       if (master_names_victims_) {
         // The master passed our request on: it has nothing left to deal, and this was a steal.
         if (requests_outstanding_ > 0) --requests_outstanding_;
@@ -194,8 +243,11 @@ bool Worker::handle(const protocol::Envelope& envelope, std::optional<int>& abor
     }
     case Tag::round_start: {
       const auto start = envelope.as<protocol::RoundStart>();
+      Bytes state(start.state_bytes);
+      endpoint_.broadcast(state, master_rank);
+      inject(job::InjectedError::round_start);
       // The previous round is complete, so the executor is idle and the queue empty.
-      kernel_.begin_round(start.round, start.state);
+      kernel_.begin_round(start.round, state);
       round_ = start.round;
       requests_outstanding_ = 1;  // the master deals the round's first grants unasked
       master_exhausted_ = false;
@@ -313,6 +365,19 @@ void Worker::record(protocol::Outcome outcome) {
 }
 
 void Worker::execute() {
+  try {
+    serve();
+  } catch (const std::exception& error) {
+    {
+      std::lock_guard lock(mutex_);
+      executor_error_ = fmt::format("rank {} executor: {}", endpoint_.rank(), error.what());
+      comm_signalled_ = true;
+    }
+    comm_wakeup_.notify_one();
+  }
+}
+
+void Worker::serve() {
   while (true) {
     scheduling::LocalQueue::Item item;
     bool queue_drained = false;

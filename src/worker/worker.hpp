@@ -7,6 +7,7 @@
 #include "scheduling/backoff.hpp"
 #include "scheduling/local_queue.hpp"
 #include "scheduling/result_batching.hpp"
+#include "scheduling/silence_detector.hpp"
 #include "scheduling/victim_selector.hpp"
 #include "worker/partition_runner.hpp"
 
@@ -32,7 +33,9 @@ class Worker {
   ~Worker();
 
   // Serves until the master stops the job (returns nullopt) or aborts it (returns the exit code;
-  // the executor may still be inside a kernel, so the caller must end the process).
+  // the executor may still be inside a kernel, so the caller must end the process). Throws Error
+  // when this worker cannot go on; the executor may then be running too, so the caller reports
+  // the error and ends the process without destroying the Worker.
   std::optional<int> run();
 
   io::WorkerRecord record() const;
@@ -45,7 +48,8 @@ class Worker {
     bool starved = false;  // idle, and waiting for a grant
   };
 
-  void execute();
+  void execute();  // the executor thread
+  void serve();
   void record(protocol::Outcome outcome);  // under mutex_
   bool handle(const protocol::Envelope& envelope, std::optional<int>& abort_code);
   // Under mutex_. The age of waiting results is checked only after an idle pass: while the
@@ -59,6 +63,8 @@ class Worker {
   Bytes spare_partial();
   void begin_steal(Clock::time_point since);
   void end_steal(bool got_work);
+  void send_heartbeat_if_due();
+  void inject(job::InjectedError where) const;
 
   protocol::Endpoint& endpoint_;
   kernels::Kernel& kernel_;
@@ -87,6 +93,7 @@ class Worker {
   unsigned long_streak_ = 0;
   bool stopping_ = false;
   bool comm_signalled_ = false;
+  std::string executor_error_;  // an exception outside any kernel ended the executor
 
   // Only this thread. Inline batches: partitions taken, outcomes not yet recorded, and partitions
   // to put back because a long one ended the batch.
@@ -111,6 +118,10 @@ class Worker {
   std::uint64_t steals_sent_ = 0;
   std::uint64_t steals_received_ = 0;
   double wall_s_ = 0;
+  job::FaultSpec faults_;
+  Clock::duration heartbeat_interval_;
+  Clock::time_point next_heartbeat_{};
+  std::uint64_t sent_since_heartbeat_ = 0;
 
   std::thread executor_;
 };

@@ -1,0 +1,278 @@
+#include "io/result_file.hpp"
+#include "mpi/harness.hpp"
+#include "mpi/ledger.hpp"
+
+#include <fmt/format.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <random>
+#include <thread>
+
+namespace kdsched::testing {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
+// Two rounds (the first finds the range), so that round_start has a round to fail in.
+std::string histogram_job(const std::string& faults) {
+  return fmt::format(R"([job]
+name = "faults"
+output = "result.h5"
+[input]
+file = "data.h5"
+dataset = "/points"
+[partition]
+count = 16
+[kernel]
+name = "histogram"
+bins = 8
+[faults]
+{}
+)", faults);
+}
+
+void write_points(const std::filesystem::path& file, std::uint64_t rows, std::uint64_t cols, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  std::vector<double> values(rows * cols);
+  for (std::uint64_t i = 0; i < values.size(); ++i) values[i] = normal(rng) + static_cast<double>(i % 7);
+  write_dataset(file, "/points", io::ElementType::f64, rows, cols, 100, values);
+}
+
+// An exception on a worker's communication thread, wherever it happens, ends every rank with
+// exit 4 and one error line, quickly, with no output left behind.
+class InjectedError : public EndToEnd, public ::testing::WithParamInterface<std::tuple<int, std::string, int>> {};
+
+TEST_P(InjectedError, EndsEveryRankWithOneErrorLine) {
+  const auto [ranks, where, rank] = GetParam();
+  write_points(path("data.h5"), 2000, 2, 1);
+  write_text("job.toml", histogram_job(fmt::format("inject_error = \"{}\"\ninject_rank = {}", where, rank)));
+  const auto start = Clock::now();
+  const Completed run = this->run(ranks, {"run", "job.toml", "--progress", "off"}, 60);
+  EXPECT_EQ(run.exit_code, 4) << run.err;
+  const auto errors = run.error_lines();
+  ASSERT_EQ(errors.size(), 1u) << run.err;
+  EXPECT_NE(errors[0].find(fmt::format("injected error ({})", where)), std::string::npos) << errors[0];
+  EXPECT_LT(seconds_since(start), 20.0) << "the spec allows 10 s per rank's exit; mpiexec adds start-up";
+  EXPECT_FALSE(std::filesystem::exists(path("result.h5")));
+  EXPECT_TRUE(files_starting_with("result.h5.tmp").empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(Ranks, InjectedError,
+                         ::testing::Combine(::testing::Values(2, 4),
+                                            ::testing::Values("worker_start", "grant", "round_start"),
+                                            ::testing::Values(0, 1)),
+                         [](const auto& info) {
+                           return fmt::format("n{}_{}_rank{}", std::get<0>(info.param), std::get<1>(info.param),
+                                              std::get<2>(info.param));
+                         });
+
+// The pids of the processes descending from `root` whose environment names MPI rank `rank`.
+std::vector<pid_t> ranks_below(pid_t root, int rank) {
+  std::map<pid_t, pid_t> parent;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream stat(entry.path() / "stat");
+    std::string line;
+    std::getline(stat, line);
+    const auto close = line.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream rest(line.substr(close + 2));
+    char state = 0;
+    pid_t ppid = 0;
+    rest >> state >> ppid;
+    parent[std::stoi(name)] = ppid;
+  }
+  const auto descends = [&](pid_t pid) {
+    for (int depth = 0; depth < 16 && pid > 1; ++depth) {
+      if (pid == root) return true;
+      pid = parent.count(pid) ? parent[pid] : 0;
+    }
+    return false;
+  };
+  const std::string wanted = fmt::format("OMPI_COMM_WORLD_RANK={}", rank);
+  std::vector<pid_t> found;
+  for (const auto& [pid, ppid] : parent) {
+    if (pid == root || !descends(pid)) continue;
+    std::ifstream environ(fmt::format("/proc/{}/environ", pid), std::ios::binary);
+    std::string text((std::istreambuf_iterator<char>(environ)), std::istreambuf_iterator<char>());
+    for (std::size_t at = 0; at < text.size();) {
+      const std::size_t end = text.find('\0', at);
+      if (text.compare(at, (end == std::string::npos ? text.size() : end) - at, wanted) == 0) found.push_back(pid);
+      if (end == std::string::npos) break;
+      at = end + 1;
+    }
+  }
+  return found;
+}
+
+// A stopped worker (a hung node) no longer stalls the job forever: the master notices the
+// silence after worker_timeout and ends the run with exit 4.
+TEST_F(EndToEnd, AStoppedWorkerEndsTheRunAfterTheWorkerTimeout) {
+  write_text("job.toml", R"([job]
+name = "stopped"
+output = "result.h5"
+[partition]
+range = [0, 1000]
+[kernel]
+name = "spin"
+cost = "const:20000"
+mode = "sleep"
+[schedule]
+chunking = "fixed"
+stealing = "off"
+[faults]
+worker_timeout = 2
+)");
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    setpgid(0, 0);
+    const std::string out = path("stdout.txt").string(), err = path("stderr.txt").string();
+    freopen(out.c_str(), "w", stdout);
+    freopen(err.c_str(), "w", stderr);
+    chdir(dir_.c_str());
+    execlp("timeout", "timeout", "-k", "5", "60", KDSCHED_MPIEXEC, "--oversubscribe", "-n", "3", KDSCHED_BINARY, "run",
+           "job.toml", "--progress", "off", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  std::vector<pid_t> worker;
+  for (const auto deadline = Clock::now() + std::chrono::seconds(20); worker.empty() && Clock::now() < deadline;) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    worker = ranks_below(child, 2);
+  }
+  ASSERT_EQ(worker.size(), 1u) << "rank 2 of the run never appeared";
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // let it take part in the job
+  const auto stopped_at = Clock::now();
+  ASSERT_EQ(kill(worker[0], SIGSTOP), 0);
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  const double seconds = seconds_since(stopped_at);
+  if (kill(worker[0], 0) == 0) {  // never leave a stopped process of ours behind
+    kill(worker[0], SIGKILL);
+    kill(worker[0], SIGCONT);
+  }
+  std::ifstream err_file(path("stderr.txt"));
+  const std::string err((std::istreambuf_iterator<char>(err_file)), std::istreambuf_iterator<char>());
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 4) << err;
+  EXPECT_NE(err.find("kdsched: error: rank 2 sent nothing for 2 s"), std::string::npos) << err;
+  EXPECT_LT(seconds, 15.0) << "worker_timeout is 2 s";
+  EXPECT_FALSE(std::filesystem::exists(path("result.h5")));
+}
+
+// Three jobs in one run, each with stealing: a late steal message of one job must not reach the
+// next (it did, and a worker's steal_wait_s became the machine's uptime).
+TEST_F(EndToEnd, JobsOfOneBatchNeverSeeEachOthersMessages) {
+  const std::vector<std::string> names{"a", "b", "c"};
+  for (const auto& name : names) {
+    std::string job = spin_job(0, 300, "chunking = \"static\"\nstealing = \"random\"");
+    job.replace(job.find("output = \"result.h5\""), 20, fmt::format("output = \"{}.h5\"", name));
+    write_text(name + ".toml", job);
+  }
+  for (int repetition = 0; repetition < 20; ++repetition) {
+    const Completed run =
+        this->run(4, {"run", "a.toml", "b.toml", "c.toml", "--force", "--progress", "off"}, 120);
+    ASSERT_EQ(run.exit_code, 0) << "repetition " << repetition << ": " << run.err;
+    for (const auto& name : names) {
+      const Ledger ledger = read_ledger(path(name + ".h5"));
+      expect_each_id_once(ledger, 300);
+      const double wall = std::get<double>(io::ResultFile(path(name + ".h5")).attributes("/").at("wall_seconds"));
+      for (const auto& worker : ledger.workers) {
+        EXPECT_LE(worker.steal_wait_s, wall) << name << " rank " << worker.rank << ", repetition " << repetition;
+      }
+    }
+    if (HasFailure()) return;
+  }
+}
+
+// The round state (k-means centroids) is broadcast once: the master never holds a copy of it
+// per worker in its sends.
+TEST_F(EndToEnd, RoundStateIsBroadcastNotSentToEachWorker) {
+  constexpr int k = 128, d = 32;
+  write_points(path("data.h5"), 4096, d, 3);
+  write_text("job.toml", fmt::format(R"([job]
+name = "kmeans"
+output = "result.h5"
+[input]
+file = "data.h5"
+dataset = "/points"
+[partition]
+count = 14
+[kernel]
+name = "kmeans"
+k = {}
+max_iterations = 3
+init = "random"
+seed = 1
+)", k));
+  const Completed run = this->run(8, {"run", "job.toml", "--progress", "off"}, 120);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const auto attributes = io::ResultFile(path("result.h5")).attributes("/");
+  const auto peak = std::get<std::uint64_t>(attributes.at("master_peak_send_bytes"));
+  // Sending the centroids to each of the 7 workers held 7 x k x d x 8 bytes.
+  EXPECT_LT(peak, std::uint64_t{k} * d * 8) << "peak bytes in the master's sends";
+}
+
+// The same job and data give bitwise the same floats whatever the worker count, chunking or
+// stealing: partials are merged in partition-id order.
+class Reproducible : public EndToEnd, public ::testing::WithParamInterface<std::string> {};
+
+TEST_P(Reproducible, ResultsAreBitwiseEqualAcrossRanksAndPolicies) {
+  const std::string kernel = GetParam();
+  write_points(path("data.h5"), 20000, 3, 11);
+  const std::vector<std::pair<int, std::string>> runs{
+      {0, "chunking = \"static\"\nstealing = \"off\""},
+      {3, "chunking = \"fixed\"\nchunk = 1\nstealing = \"random\""},
+      {5, "chunking = \"guided\"\nstealing = \"master\""},
+      {5, "chunking = \"cyclic\"\nstealing = \"random\""}};
+  std::vector<std::vector<std::vector<double>>> results;
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    const std::string output = fmt::format("result-{}.h5", i);
+    write_text("job.toml", fmt::format(R"([job]
+name = "repro"
+output = "{}"
+[input]
+file = "data.h5"
+dataset = "/points"
+[partition]
+count = 97
+[kernel]
+name = "{}"
+{}
+[schedule]
+{}
+)", output, kernel, kernel == "kmeans" ? "k = 5\nseed = 3\nmax_iterations = 20" : "", runs[i].second));
+    const Completed run = this->run(runs[i].first, {"run", "job.toml", "--progress", "off"}, 120);
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    const io::ResultFile file(path(output));
+    std::vector<std::vector<double>> values;
+    for (const auto& name : file.members("/result")) {
+      if (!file.is_group("/result/" + name)) values.push_back(file.read_f64("/result/" + name));
+    }
+    for (const auto& [name, value] : file.attributes("/result")) {
+      if (const auto* number = std::get_if<double>(&value)) values.push_back({*number});
+    }
+    results.push_back(values);
+  }
+  for (std::size_t i = 1; i < results.size(); ++i) {
+    ASSERT_EQ(results[i].size(), results[0].size());
+    for (std::size_t j = 0; j < results[0].size(); ++j) {
+      ASSERT_EQ(results[i][j].size(), results[0][j].size());
+      EXPECT_EQ(std::memcmp(results[i][j].data(), results[0][j].data(), results[0][j].size() * sizeof(double)), 0)
+          << "run " << i << ", result value set " << j;
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Kernels, Reproducible, ::testing::Values("stats", "kmeans"));
+
+}  // namespace
+}  // namespace kdsched::testing
