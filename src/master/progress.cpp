@@ -33,7 +33,6 @@ Progress::Progress(ProgressMode mode, std::uint64_t total) : total_(total) {
 
 void Progress::begin_round(std::uint32_t round, std::uint64_t limit) {
   if (limit == 1) return;
-  log::debug("round {} of at most {} begins", round + 1, limit ? fmt::format("{}", limit) : "?");
   round_ = limit ? fmt::format("round {}/≤{}: ", round + 1, limit) : fmt::format("round {}: ", round + 1);
 }
 
