@@ -31,6 +31,7 @@ HistogramKernel::HistogramKernel(const JobPlan& plan)
     const auto column_edges = edges_for((*range)[0], (*range)[1], bins_);
     for (std::uint64_t c = 0; c < columns_; ++c) edges.insert(edges.end(), column_edges.begin(), column_edges.end());
     start_counting(std::move(edges));
+    rounds_ = 1;
   }
 }
 

@@ -162,6 +162,21 @@ TEST_F(KMeansResult, ProgressNamesEachRound) {
   EXPECT_EQ(lines_starting_with(done.err, "kdsched: info: progress: 6/6"), 0u) << "no line without its round";
 }
 
+TEST_F(KMeansResult, HistogramRoundsAreNamedOnlyWhenThereAreTwo) {
+  const std::string job = "[job]\nname = \"h\"\noutput = \"h.h5\"\n[input]\nfile = \"blobs.h5\"\n"
+                          "dataset = \"/points\"\n[partition]\ncount = 6\n[kernel]\nname = \"histogram\"\nbins = 4\n";
+  write_text("h.toml", job);
+  const Completed two = run(3, {"run", "h.toml"});
+  ASSERT_EQ(two.exit_code, 0) << two.err;
+  EXPECT_NE(two.err.find("progress: round 1/≤2: 6/6 partitions"), std::string::npos) << two.err;
+  EXPECT_NE(two.err.find("progress: round 2/≤2: 6/6 partitions"), std::string::npos) << two.err;
+  write_text("h.toml", job + "range = [-20, 20]\n");
+  const Completed one = run(3, {"run", "h.toml", "--force"});
+  ASSERT_EQ(one.exit_code, 0) << one.err;
+  EXPECT_NE(one.err.find("progress: 6/6 partitions"), std::string::npos) << one.err;
+  EXPECT_EQ(one.err.find("round"), std::string::npos) << one.err;
+}
+
 TEST_F(KMeansResult, ReportShowsShapesCutPreviewsAndAttributes) {
   ASSERT_EQ(run(0, {"run", "job.toml", "--progress", "off"}).exit_code, 0);
   const io::ResultFile result(path("km.h5"));
