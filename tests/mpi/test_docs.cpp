@@ -1,5 +1,5 @@
-// Every ```toml block of the docs and the README is checked against the program, so that the
-// docs cannot drift from it. A block is one of:
+// Every ```toml block of the docs and the README, and every job of jobs/examples, is checked
+// against the program, so that the docs cannot drift from it. A block is one of:
 //   - a whole job (it has [job]): validated as it is, with demo inputs generated where its paths point;
 //   - an error example (the next block is the "kdsched: error:" line it produces): spliced into a
 //     minimal job so that its "# line N" marker lands on line N, and must give exactly that line;
@@ -61,6 +61,17 @@ std::vector<Block> all_blocks() {
   for (const auto& page : pages) {
     auto found = toml_blocks(page, "docs/" + page.filename().string());
     blocks.insert(blocks.end(), found.begin(), found.end());
+  }
+  // The examples the README points at are whole jobs too.
+  std::set<fs::path> examples;
+  for (const auto& entry : fs::directory_iterator(root / "jobs" / "examples")) {
+    if (entry.path().extension() == ".toml") examples.insert(entry.path());
+  }
+  for (const auto& example : examples) {
+    std::ifstream in(example);
+    std::ostringstream text;
+    text << in.rdbuf();
+    blocks.push_back({"jobs/examples/" + example.filename().string(), text.str(), {}});
   }
   return blocks;
 }
