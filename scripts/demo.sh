@@ -11,3 +11,10 @@ mkdir -p "$root_dir/demo/data"
 "$kdsched" validate "$root_dir/jobs/examples/stats-demo.toml"
 mpiexec --oversubscribe -n 4 "$kdsched" run "$root_dir/jobs/examples/stats-demo.toml" --force
 "$kdsched" report "$root_dir/demo/results/stats-demo.h5"
+cat <<EOF
+
+kdsched is built at $kdsched (it is not on PATH). To try the other examples:
+  $kdsched validate $root_dir/jobs/examples/kmeans-demo.toml
+  mpiexec --oversubscribe -n 4 $kdsched run $root_dir/jobs/examples/kmeans-demo.toml --force
+or put it on PATH for this shell: export PATH="$(dirname "$kdsched"):\$PATH"
+EOF

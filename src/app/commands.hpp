@@ -16,7 +16,8 @@ struct RunOptions {
 };
 int run_command(const RunOptions& options);
 
-int validate_command(const std::vector<std::string>& jobs);
+// `force`: check the jobs as `run --force` would run them.
+int validate_command(const std::vector<std::string>& jobs, bool force);
 
 struct BlobsOptions {
   std::uint64_t rows = 0;

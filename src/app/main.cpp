@@ -14,12 +14,16 @@ using namespace kdsched;
 
 namespace {
 
-void add_run(CLI::App& cli, app::RunOptions& run) {
+constexpr const char* log_level_help = "debug, info or warn";
+
+void add_run(CLI::App& cli, app::RunOptions& run, std::string& log_level) {
   auto* command = cli.add_subcommand("run", "Run job files: the master on rank 0, workers on the other ranks");
   command->add_option("jobs", run.jobs, "Job files (TOML), run one after the other")->required();
   command->add_flag("--force", run.force, "Overwrite existing output files");
   command->add_option("--progress", run.progress, "Progress display on stderr")
       ->check(CLI::IsMember({"auto", "on", "off"}));
+  // Also accepted before `run`; repeated here so that `run --help` shows it.
+  command->add_option("--log-level", log_level, log_level_help)->check(CLI::IsMember({"debug", "info", "warn"}));
 }
 
 std::vector<std::string> names(std::span<const std::string_view> choices) {
@@ -63,14 +67,16 @@ int main(int argc, char** argv) {
   // Options of the main command (--log-level) may also follow the subcommand.
   cli.fallthrough();
   std::string log_level = "info";
-  cli.add_option("--log-level", log_level, "debug, info or warn")->check(CLI::IsMember({"debug", "info", "warn"}));
+  cli.add_option("--log-level", log_level, log_level_help)->check(CLI::IsMember({"debug", "info", "warn"}));
 
   app::RunOptions run;
-  add_run(cli, run);
+  add_run(cli, run, log_level);
 
   std::vector<std::string> validate_jobs;
   auto* validate = cli.add_subcommand("validate", "Check job files and their inputs and print the plan; runs nothing");
   validate->add_option("jobs", validate_jobs, "Job files (TOML)")->required();
+  bool validate_force = false;
+  validate->add_flag("--force", validate_force, "Check as `run --force` would: an existing output will be replaced");
 
   auto* gen = cli.add_subcommand("gen", "Generate synthetic input data");
   gen->require_subcommand(1);
@@ -138,7 +144,7 @@ int main(int argc, char** argv) {
   try {
     log::set_level(log::parse_level(log_level));
     if (cli.got_subcommand("run")) return app::run_command(run);
-    if (cli.got_subcommand("validate")) return app::validate_command(validate_jobs);
+    if (cli.got_subcommand("validate")) return app::validate_command(validate_jobs, validate_force);
     if (gen->got_subcommand("blobs")) return app::gen_blobs_command(blobs);
     if (gen->got_subcommand("transactions")) return app::gen_transactions_command(transactions);
     if (import->got_subcommand("fimi")) return app::import_fimi_command(import_options);

@@ -11,6 +11,16 @@
 namespace kdsched::app {
 namespace {
 
+constexpr std::size_t preview_values = 8;
+
+// The start of one result dataset.
+struct Preview {
+  std::string name;  // relative to /result: "centroids", "rules/lift"
+  std::vector<std::uint64_t> shape;
+  std::vector<double> values;  // the first preview_values, row-major
+  bool cut = false;            // the dataset holds more than `values`
+};
+
 // What a report says about a run, computed once for both text and JSON.
 struct Summary {
   std::map<std::string, io::AttributeValue> attributes;
@@ -25,13 +35,17 @@ struct Summary {
   std::uint64_t steal_attempts = 0;
   std::uint64_t steals = 0;  // attempts that brought work
   double steal_wait_s = 0;
-  std::vector<std::pair<std::string, std::vector<double>>> preview;
+  std::vector<std::pair<std::string, io::AttributeValue>> result_attributes;  // "inertia", "itemsets/count"
+  std::vector<Preview> preview;
 };
+
+std::string value_text(const io::AttributeValue& value) {
+  return std::visit([](const auto& v) { return fmt::format("{}", v); }, value);
+}
 
 std::string attribute_text(const Summary& s, const std::string& name) {
   const auto it = s.attributes.find(name);
-  if (it == s.attributes.end()) return "";
-  return std::visit([](const auto& v) { return fmt::format("{}", v); }, it->second);
+  return it == s.attributes.end() ? "" : value_text(it->second);
 }
 
 std::string json_string(const std::string& text) {
@@ -51,19 +65,34 @@ std::string json_string(const std::string& text) {
 
 std::string json_number(double value) { return std::isfinite(value) ? fmt::format("{}", value) : "null"; }
 
-// The first values of every dataset under `group`, nested groups included ("rules/lift").
-void add_preview(const io::ResultFile& file, const std::string& group, const std::string& prefix,
-                 std::vector<std::pair<std::string, std::vector<double>>>& preview) {
+std::string json_value(const io::AttributeValue& value) {
+  if (const auto* text = std::get_if<std::string>(&value)) return json_string(*text);
+  if (const auto* real = std::get_if<double>(&value)) return json_number(*real);
+  return value_text(value);
+}
+
+// The attributes (k-means inertia, itemset counts) and the first values and shape of every
+// dataset under `group`, nested groups included ("rules/lift").
+void add_result(const io::ResultFile& file, const std::string& group, const std::string& prefix, Summary& s) {
+  for (auto& [name, value] : file.attributes(group)) s.result_attributes.emplace_back(prefix + name, std::move(value));
   for (const auto& name : file.members(group)) {
     const std::string path = group + "/" + name;
     if (file.is_group(path)) {
-      add_preview(file, path, prefix + name + "/", preview);
+      add_result(file, path, prefix + name + "/", s);
       continue;
     }
-    std::vector<double> values = file.read_f64(path);
-    values.resize(std::min<std::size_t>(values.size(), 8));
-    preview.emplace_back(prefix + name, std::move(values));
+    Preview preview;
+    preview.name = prefix + name;
+    preview.values = file.read_f64_start(path, preview_values + 1, &preview.shape);
+    preview.cut = preview.values.size() > preview_values;
+    preview.values.resize(std::min(preview.values.size(), preview_values));
+    s.preview.push_back(std::move(preview));
   }
+}
+
+// "6 x 2" for a 6-row, 2-column dataset; "1" for a single value.
+std::string shape_text(const std::vector<std::uint64_t>& shape) {
+  return shape.empty() ? "1" : fmt::format("{}", fmt::join(shape, " x "));
 }
 
 Summary summarize(const io::ResultFile& file) {
@@ -91,7 +120,7 @@ Summary summarize(const io::ResultFile& file) {
     if (mpi_ranks == 1 || w.rank != 0) ++s.working_ranks;
   }
   if (s.makespan_s > 0 && s.working_ranks > 0) s.efficiency = s.busy_s / (static_cast<double>(s.working_ranks) * s.makespan_s);
-  add_preview(file, "/result", "", s.preview);
+  add_result(file, "/result", "", s);
   return s;
 }
 
@@ -127,8 +156,10 @@ void print_text(const std::string& path, const Summary& s) {
                        w.steals_received, format_bytes(static_cast<double>(w.bytes_read)));
   }
   out += "result\n";
-  for (const auto& [name, values] : s.preview) {
-    out += fmt::format("  {:<14} [{}]\n", name, fmt::join(values, ", "));
+  for (const auto& [name, value] : s.result_attributes) out += fmt::format("  {:<16} {}\n", name, value_text(value));
+  for (const auto& p : s.preview) {
+    out += fmt::format("  {:<16} {:<10} [{}{}]\n", p.name, shape_text(p.shape), fmt::join(p.values, ", "),
+                       p.cut ? ", …" : "");
   }
   std::fputs(out.c_str(), stdout);
 }
@@ -138,10 +169,7 @@ void print_json(const std::string& path, const Summary& s) {
   out += fmt::format("  \"file\": {},\n", json_string(path));
   for (const auto& [name, value] : s.attributes) {
     if (name == "job_toml") continue;
-    out += fmt::format("  {}: {},\n", json_string(name),
-                       std::holds_alternative<std::string>(value)
-                           ? json_string(std::get<std::string>(value))
-                           : std::visit([](const auto& v) { return fmt::format("{}", v); }, value));
+    out += fmt::format("  {}: {},\n", json_string(name), json_value(value));
   }
   out += fmt::format("  \"partitions\": {},\n  \"failed_partitions\": {},\n  \"stolen_partitions\": {},\n", s.partitions,
                      s.failed, s.stolen);
@@ -159,11 +187,18 @@ void print_json(const std::string& path, const Summary& s) {
         i ? "," : "", w.rank, json_string(w.hostname), w.partitions, json_number(w.busy_s), json_number(w.idle_s),
         w.steals_sent, w.steals_received, w.steal_attempts, json_number(w.steal_wait_s), w.bytes_read);
   }
-  out += "\n  ],\n  \"result_preview\": {";
+  out += "\n  ],\n  \"result_attributes\": {";
+  for (std::size_t i = 0; i < s.result_attributes.size(); ++i) {
+    const auto& [name, value] = s.result_attributes[i];
+    out += fmt::format("{}\n    {}: {}", i ? "," : "", json_string(name), json_value(value));
+  }
+  out += "\n  },\n  \"result_preview\": {";
   for (std::size_t i = 0; i < s.preview.size(); ++i) {
+    const Preview& p = s.preview[i];
     std::vector<std::string> numbers;
-    for (const double v : s.preview[i].second) numbers.push_back(json_number(v));
-    out += fmt::format("{}\n    {}: [{}]", i ? "," : "", json_string(s.preview[i].first), fmt::join(numbers, ", "));
+    for (const double v : p.values) numbers.push_back(json_number(v));
+    out += fmt::format("{}\n    {}: {{\"shape\": [{}], \"values\": [{}], \"cut\": {}}}", i ? "," : "",
+                       json_string(p.name), fmt::join(p.shape, ", "), fmt::join(numbers, ", "), p.cut);
   }
   out += "\n  }\n}\n";
   std::fputs(out.c_str(), stdout);

@@ -1,6 +1,7 @@
 #include "app/commands.hpp"
 #include "common/error.hpp"
 #include "common/log.hpp"
+#include "common/text.hpp"
 #include "io/library_gate.hpp"
 #include "kernels/registry.hpp"
 #include "master/master.hpp"
@@ -223,6 +224,6 @@ int run_command(const RunOptions& options) {
   return worst;
 }
 
-void print_error(const std::string& message) { std::fputs(fmt::format("kdsched: error: {}\n", message).c_str(), stderr); }
+void print_error(const std::string& message) { std::fputs(fmt::format("kdsched: error: {}\n", escape_controls(message)).c_str(), stderr); }
 
 }  // namespace kdsched::app

@@ -13,21 +13,31 @@
 namespace kdsched::app {
 namespace {
 
-void print_plan(const kernels::JobPlan& plan) {
+// Paths and names come from the job file, which may hold control characters.
+std::string shown(const std::filesystem::path& path) { return escape_controls(path.string()); }
+
+std::string output_note(const std::filesystem::path& output, bool force) {
+  // A link at the output name is an existing output too: `run` would replace it.
+  if (!std::filesystem::exists(std::filesystem::symlink_status(output))) return {};
+  return force ? " (exists: --force replaces it)" : " (exists: `run` needs --force)";
+}
+
+void print_plan(const kernels::JobPlan& plan, bool force) {
   const job::JobSpec& spec = plan.spec;
-  std::string text = fmt::format("{}: ok\n", spec.path.string());
+  std::string text = fmt::format("{}: ok\n", shown(spec.path));
   text += fmt::format("  job         {} (kernel {})\n", spec.name, spec.kernel);
   if (plan.input) {
     const io::DatasetInfo& input = *plan.input;
-    text += fmt::format("  input       {}:{}  {} rows x {} cols, {}, {}\n", spec.input->file.string(), input.name,
-                        input.rows(), input.cols(), io::to_string(input.type),
+    text += fmt::format("  input       {}:{}  {} rows x {} cols, {}, {}\n", shown(spec.input->file),
+                        escape_controls(input.name), input.rows(), input.cols(), io::to_string(input.type),
                         input.chunk_rows ? fmt::format("chunks of {} rows", *input.chunk_rows) : "contiguous");
   } else if (plan.transactions) {
-    text += fmt::format("  input       {}: {} transactions ({}, {})\n", spec.input->file.string(),
-                        plan.partitions.rows().size(), spec.input->items, spec.input->offsets);
+    text += fmt::format("  input       {}: {} transactions ({}, {})\n", shown(spec.input->file),
+                        plan.partitions.rows().size(), escape_controls(spec.input->items),
+                        escape_controls(spec.input->offsets));
   } else if (!plan.files.empty()) {
     text += fmt::format("  input       {} files, one partition each; the first: {}\n", plan.files.size(),
-                        plan.files.front().string());
+                        shown(plan.files.front()));
   } else {
     text += fmt::format("  range       [{}, {})\n", plan.partitions.rows().begin, plan.partitions.rows().end);
   }
@@ -42,16 +52,14 @@ void print_plan(const kernels::JobPlan& plan) {
   const job::ScheduleSpec& schedule = spec.schedule;
   text += fmt::format("  schedule    chunking {} (chunk {}), stealing {}, order {}\n", job::to_string(schedule.chunking),
                       schedule.chunk, job::to_string(schedule.stealing), job::to_string(schedule.order));
-  if (!schedule.costs_from.empty()) text += fmt::format("  costs from  {}\n", schedule.costs_from.string());
-  // A link at the output name is an existing output too: `run` would replace it.
-  const bool exists = std::filesystem::exists(std::filesystem::symlink_status(spec.output));
-  text += fmt::format("  output      {}{}\n", spec.output.string(), exists ? " (exists: `run` needs --force)" : "");
+  if (!schedule.costs_from.empty()) text += fmt::format("  costs from  {}\n", shown(schedule.costs_from));
+  text += fmt::format("  output      {}{}\n", shown(spec.output), output_note(spec.output, force));
   std::fputs(text.c_str(), stdout);
 }
 
 }  // namespace
 
-int validate_command(const std::vector<std::string>& jobs) {
+int validate_command(const std::vector<std::string>& jobs, bool force) {
   int worst = 0;
   for (const auto& path : jobs) {
     try {
@@ -59,7 +67,7 @@ int validate_command(const std::vector<std::string>& jobs) {
       const auto kernel = kernels::make_kernel(plan);
       master::deal_order(plan, *kernel);  // checks costs_from
       kernels::check_output(plan);
-      print_plan(plan);
+      print_plan(plan, force);
     } catch (const Error& error) {
       print_error(error.what());
       worst = std::max(worst, static_cast<int>(error.code()));

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "common/text.hpp"
+
 #include <stdexcept>
 #include <string>
 
@@ -18,7 +20,9 @@ enum class ExitCode : int {
 // whoever catches it last (main, or the master on behalf of a worker) knows how to end the run.
 class Error : public std::runtime_error {
  public:
-  Error(ExitCode code, const std::string& message) : std::runtime_error(message), code_(code) {}
+  // what() is a C string, so a NUL from a job-file value would cut the message short: controls
+  // are escaped here already.
+  Error(ExitCode code, const std::string& message) : std::runtime_error(escape_controls(message)), code_(code) {}
   ExitCode code() const noexcept { return code_; }
 
  private:

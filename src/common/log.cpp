@@ -1,6 +1,7 @@
 #include "common/log.hpp"
 
 #include "common/error.hpp"
+#include "common/text.hpp"
 
 #include <atomic>
 #include <cstdio>
@@ -36,8 +37,9 @@ Level parse_level(std::string_view text) {
 void write(Level level, std::string_view message) {
   const int rank = current_rank;
   // One fputs per line keeps lines from different threads whole.
-  std::string line = rank >= 0 ? fmt::format("kdsched[{}]: {}: {}\n", rank, level_name(level), message)
-                               : fmt::format("kdsched: {}: {}\n", level_name(level), message);
+  const std::string text = escape_controls(message);
+  std::string line = rank >= 0 ? fmt::format("kdsched[{}]: {}: {}\n", rank, level_name(level), text)
+                               : fmt::format("kdsched: {}: {}\n", level_name(level), text);
   std::fputs(line.c_str(), stderr);
 }
 

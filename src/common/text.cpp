@@ -60,4 +60,24 @@ std::string format_seconds(double seconds) {
   return fmt::format("{:.1f} min", seconds / 60.0);
 }
 
+std::string escape_controls(std::string_view text) {
+  std::string escaped;
+  escaped.reserve(text.size());
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte >= 0x20 && byte != 0x7f) {
+      escaped += c;
+    } else if (c == '\n') {
+      escaped += "\\n";
+    } else if (c == '\r') {
+      escaped += "\\r";
+    } else if (c == '\t') {
+      escaped += "\\t";
+    } else {
+      escaped += fmt::format("\\x{:02x}", byte);
+    }
+  }
+  return escaped;
+}
+
 }  // namespace kdsched

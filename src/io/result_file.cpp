@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <functional>
 #include <iterator>
+#include <limits>
 #include <numeric>
 #include <type_traits>
 
@@ -113,8 +114,10 @@ struct ResultFile::Impl {
                       "cannot open " + describe("dataset", name));
   }
 
+  // At most `limit` values in row-major order, reading only the rows that hold them.
   template <typename T>
-  std::vector<T> read_numeric(const std::string& name, std::vector<std::uint64_t>* dims) const {
+  std::vector<T> read_numeric(const std::string& name, std::vector<std::uint64_t>* dims,
+                              std::uint64_t limit = std::numeric_limits<std::uint64_t>::max()) const {
     std::string what = "cannot read " + describe("dataset", name);
     h5::Handle dataset = open_dataset(name);
     h5::Handle type(H5Dget_type(dataset.get()), H5Tclose, what);
@@ -125,8 +128,19 @@ struct ResultFile::Impl {
     }
     auto shape = h5::dataset_dims(dataset.get(), what);
     auto count = std::accumulate(shape.begin(), shape.end(), std::uint64_t{1}, std::multiplies<>());
-    std::vector<T> values(count);
-    if (count > 0) {
+    std::vector<T> values;
+    if (count > limit && !shape.empty()) {
+      const std::uint64_t row = count / shape[0];
+      const std::uint64_t rows = (limit + row - 1) / row;
+      values.resize(rows * row);
+      h5::Handle file_space = h5::select_rows(dataset.get(), 0, rows, what);
+      h5::Handle memory_space = h5::memory_space(values.size(), what);
+      h5::check(H5Dread(dataset.get(), h5::Native<T>::memory(), memory_space.get(), file_space.get(), H5P_DEFAULT,
+                        values.data()),
+                what);
+      values.resize(limit);
+    } else if (count > 0) {
+      values.resize(count);
       h5::check(H5Dread(dataset.get(), h5::Native<T>::memory(), H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), what);
     }
     if (dims) *dims = std::move(shape);
@@ -207,6 +221,11 @@ std::vector<std::string> ResultFile::members(const std::string& group_path) cons
 
 std::vector<double> ResultFile::read_f64(const std::string& dataset, std::vector<std::uint64_t>* dims) const {
   return impl_->read_numeric<double>(dataset, dims);
+}
+
+std::vector<double> ResultFile::read_f64_start(const std::string& dataset, std::uint64_t count,
+                                               std::vector<std::uint64_t>* dims) const {
+  return impl_->read_numeric<double>(dataset, dims, count);
 }
 
 std::vector<std::uint64_t> ResultFile::read_u64(const std::string& dataset, std::vector<std::uint64_t>* dims) const {

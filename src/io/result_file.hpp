@@ -37,6 +37,10 @@ class ResultFile {
   std::vector<double> read_f64(const std::string& dataset, std::vector<std::uint64_t>* dims = nullptr) const;
   std::vector<std::uint64_t> read_u64(const std::string& dataset, std::vector<std::uint64_t>* dims = nullptr) const;
   std::vector<std::int64_t> read_i64(const std::string& dataset, std::vector<std::uint64_t>* dims = nullptr) const;
+  // Only the first `count` values in row-major order (fewer when the dataset is smaller), reading
+  // no more rows than hold them: a preview of a dataset of any size.
+  std::vector<double> read_f64_start(const std::string& dataset, std::uint64_t count,
+                                     std::vector<std::uint64_t>* dims = nullptr) const;
 
   std::vector<PartitionRecord> read_partitions(const std::string& dataset = "/partitions") const;
   std::vector<WorkerRecord> read_workers(const std::string& dataset = "/workers") const;

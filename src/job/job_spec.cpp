@@ -1,6 +1,7 @@
 #include "job/job_spec.hpp"
 
 #include "common/error.hpp"
+#include "common/log.hpp"
 #include "job/table_view.hpp"
 
 #include <fmt/format.h>
@@ -41,6 +42,21 @@ toml::table parse_toml(const std::string& text, const std::string& file) {
     return toml::parse(text, file);
   } catch (const toml::parse_error& error) {
     detail::fail_at(file, error.source().begin, std::string(error.description()));
+  }
+}
+
+// The C library reads paths and arguments up to the first NUL, so a value holding one would
+// silently name something else.
+void reject_nul(const toml::node& node, const std::string& file, std::string_view key) {
+  if (const auto* text = node.as_string()) {
+    if (text->get().find('\0') != std::string::npos) {
+      detail::fail_at(file, node.source().begin,
+                      fmt::format("{} \"{}\" must not contain a NUL character", key, text->get()));
+    }
+  } else if (const auto* table = node.as_table()) {
+    for (const auto& [name, child] : *table) reject_nul(child, file, name.str());
+  } else if (const auto* array = node.as_array()) {
+    for (const auto& element : *array) reject_nul(element, file, key);
   }
 }
 
@@ -214,6 +230,7 @@ JobSpec parse_job_file(const fs::path& path) {
 JobSpec parse_job_text(const std::string& text, const fs::path& path) {
   const std::string file = path.string();
   toml::table root = parse_toml(text, file);
+  reject_nul(root, file, "");
   check_top_level(root, file);
   const auto table = [&](std::string_view name) { return TableView(root.get_as<toml::table>(name), file, name); };
   const fs::path folder = path.parent_path();
@@ -224,6 +241,9 @@ JobSpec parse_job_text(const std::string& text, const fs::path& path) {
   read_job(table("job"), folder, job);
   job.input = read_input(table("input"), folder);
   job.partition = read_partition(table("partition"), job.input.has_value());
+  auto* partition = root.get_as<toml::table>("partition");
+  job.partition.table =
+      Params(partition ? std::make_shared<toml::table>(std::move(*partition)) : nullptr, file, "partition");
   read_kernel(root.get_as<toml::table>("kernel"), file, job);
   // Kernels over a dataset need its name; itemsets names its CSR datasets, command its files.
   const bool names_own_inputs = job.kernel == "itemsets" || job.kernel == "command";
@@ -232,6 +252,9 @@ JobSpec parse_job_text(const std::string& text, const fs::path& path) {
   }
   job.schedule = read_schedule(table("schedule"), folder);
   job.faults = read_faults(table("faults"));
+  log::debug("{}: job '{}' loaded (kernel {}, chunking {}, stealing {}, order {}), output {}", file, job.name,
+             job.kernel, to_string(job.schedule.chunking), to_string(job.schedule.stealing),
+             to_string(job.schedule.order), job.output.string());
   return job;
 }
 

@@ -40,6 +40,7 @@ struct PartitionSpec {
   std::optional<std::uint64_t> rows;   // rows per partition
   std::optional<std::uint64_t> count;  // number of partitions
   std::optional<std::pair<std::uint64_t, std::uint64_t>> range;  // [begin, end) without [input]
+  Params table;  // the [partition] table, to locate errors found once the input's size is known
 };
 
 struct ScheduleSpec {

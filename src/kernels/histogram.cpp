@@ -40,6 +40,7 @@ HistogramKernel::HistogramKernel(const JobPlan& plan)
     }
     for (std::uint64_t c = 0; c < columns_; ++c) edges.insert(edges.end(), column_edges.begin(), column_edges.end());
     start_counting(std::move(edges));
+    rounds_ = 1;
   }
 }
 

@@ -29,6 +29,7 @@ class HistogramKernel final : public TypedKernel<HistogramPartial> {
 
   bool reads_input() const override { return true; }
   std::optional<Bytes> next_round() override;
+  std::uint64_t round_limit() const override { return rounds_; }
   void begin_round(std::uint32_t round, const Bytes& state) override;
   void finish(io::Group& result) override;
 
@@ -48,6 +49,7 @@ class HistogramKernel final : public TypedKernel<HistogramPartial> {
   std::uint64_t columns_;
   std::uint64_t bins_;
   std::vector<double> edges_;  // columns x (bins + 1), empty while finding the range
+  std::uint64_t rounds_ = 2;   // 1 when `range` gives the edges
   HistogramPartial total_;
 };
 

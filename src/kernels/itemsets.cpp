@@ -148,6 +148,7 @@ void ItemsetsKernel::finish(io::Group& result) {
   io::Group sets = result.create_group("itemsets");
   write_csr(sets, "", frequent);
   sets.write("support", std::span<const std::uint64_t>(support));
+  sets.set_attribute("count", std::uint64_t{frequent.size()});
   if (min_confidence_) write_rules(result, frequent, support);
 }
 
@@ -190,6 +191,7 @@ void ItemsetsKernel::write_rules(io::Group& result, const std::vector<Itemset>& 
   rules.write("support", std::span<const std::uint64_t>(rule_support));
   rules.write("confidence", std::span<const double>(confidence));
   rules.write("lift", std::span<const double>(lift));
+  rules.set_attribute("count", std::uint64_t{lift.size()});
 }
 
 }  // namespace kdsched::kernels

@@ -36,6 +36,7 @@ class ItemsetsKernel final : public TypedKernel<ItemsetsPartial> {
 
   bool reads_input() const override { return false; }
   std::optional<Bytes> next_round() override;
+  std::uint64_t round_limit() const override { return 2; }  // local mining, then exact counts
   void begin_round(std::uint32_t round, const Bytes& state) override;
   void finish(io::Group& result) override;
 

@@ -1,6 +1,9 @@
 #include "kernels/job_plan.hpp"
 
 #include "common/error.hpp"
+#include "common/log.hpp"
+#include "common/text.hpp"
+#include "io/records.hpp"
 #include "io/output_file.hpp"
 
 #include <fmt/format.h>
@@ -24,6 +27,21 @@ std::vector<std::filesystem::path> expand_files(const std::vector<std::filesyste
     if (status != 0) throw IoError(fmt::format("cannot list the files of '{}'", pattern.string()));
   }
   return files;
+}
+
+// Every rank builds the plan and the master keeps a record of each partition for every round, so
+// a job of too many partitions is refused before anything is sized by its count.
+void check_count(const job::JobSpec& spec, std::uint64_t count) {
+  if (count <= PartitionPlan::max_count) return;
+  const job::PartitionSpec& partition = spec.partition;
+  const std::string_view key = partition.count ? "count" : partition.range && !partition.rows ? "range" : "rows";
+  const std::uint64_t record = sizeof(io::PartitionRecord);
+  partition.table.fail(
+      key, fmt::format("the plan has {} partitions, more than the {} a job may have (the master keeps a {}-byte "
+                       "record of every partition in every round: {} a round at that limit); set [partition] "
+                       "rows or count for fewer, larger partitions",
+                       count, PartitionPlan::max_count, record,
+                       format_bytes(static_cast<double>(record * PartitionPlan::max_count))));
 }
 
 }  // namespace
@@ -65,6 +83,10 @@ JobPlan make_job_plan(job::JobSpec spec) {
     request.rows = {spec.partition.range->first, spec.partition.range->second};
   }
   PartitionPlan partitions = PartitionPlan::make(request);
+  check_count(spec, partitions.count());
+  log::debug("{}: plan of {} partitions over [{}, {}): {}", spec.path.string(), partitions.count(),
+             partitions.rows().begin, partitions.rows().end,
+             files.empty() ? partitions.explanation() : fmt::format("one per file of {}", files.size()));
   return JobPlan{std::move(spec), std::move(input), std::move(partitions), std::move(files), transactions};
 }
 

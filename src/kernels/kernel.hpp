@@ -45,6 +45,9 @@ class Kernel {
   virtual ~Kernel() = default;
 
   virtual std::optional<Bytes> next_round() { return std::nullopt; }
+  // The most rounds the job can take (progress names the round as "round 3/≤309"); 0 when the
+  // kernel cannot tell in advance.
+  virtual std::uint64_t round_limit() const { return 1; }
 
   // Iterative kernels that read the same partitions every round: each worker keeps up to this
   // many bytes of rows in memory, and the master deals every worker the partitions it ran the

@@ -1,6 +1,7 @@
 #include "kernels/kmeans.hpp"
 
 #include "common/error.hpp"
+#include "common/log.hpp"
 #include "io/input_file.hpp"
 #include "kernels/seeded_draw.hpp"
 
@@ -333,6 +334,15 @@ std::vector<double> KMeansKernel::averaged_centroids() const {
   return centroids;
 }
 
+// One round of statistics; k-means|| samples sampling_rounds + 1 times, then weighs its
+// candidates; the Lloyd iterations; one round of labels.
+std::uint64_t KMeansKernel::round_limit() const {
+  // Each of the n_init runs: statistics, the k-means|| rounds, Lloyd, and scoring when there are
+  // several runs to compare; then one labels pass.
+  const std::uint64_t run = 1 + (scalable_init_ ? sampling_rounds + 2 : 0) + max_iterations_ + (n_init_ > 1 ? 1 : 0);
+  return static_cast<std::uint64_t>(n_init_) * run + 1;
+}
+
 std::optional<Bytes> KMeansKernel::next_round() {
   State next = state_;
   if (state_.phase == Phase::statistics) {
@@ -370,6 +380,8 @@ std::optional<Bytes> KMeansKernel::next_round() {
     for (std::uint64_t j = 0; j < d_; ++j) mean_variance += moments_.variance_of(j);
     mean_variance /= static_cast<double>(std::max<std::uint64_t>(d_, 1));
     converged_ = shift == 0 || shift <= tolerance_ * mean_variance;
+    log::debug("k-means iteration {}: centroids moved {} (squared; converged below {})", iterations_, shift,
+               tolerance_ * mean_variance);
     if (converged_ || iterations_ >= max_iterations_) next.phase = n_init_ > 1 ? Phase::scoring : Phase::labels;
   } else if (state_.phase == Phase::scoring) {
     double inertia = 0;

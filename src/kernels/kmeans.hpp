@@ -44,6 +44,7 @@ class KMeansKernel final : public TypedKernel<KMeansPartial> {
   std::uint64_t cache_bytes() const override { return cache_bytes_; }
   void open_output(io::Group& result) override;
   std::optional<Bytes> next_round() override;
+  std::uint64_t round_limit() const override;
   void begin_round(std::uint32_t round, const Bytes& state) override;
   void finish(io::Group& result) override;
 

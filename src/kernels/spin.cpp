@@ -18,7 +18,7 @@ constexpr std::string_view known_keys[] = {"cost", "costs_dataset", "seed", "mod
 }
 
 SpinKernel::SpinKernel(const JobPlan& plan)
-    : costs_s_(plan.partitions.count(), std::numeric_limits<double>::quiet_NaN()) {
+    : partitions_(plan.partitions.count()) {
   const job::Params& params = plan.spec.kernel_params;
   params.require_only(known_keys);
   seed_ = static_cast<std::uint64_t>(params.get_int("seed", 0, 0, std::numeric_limits<std::int64_t>::max()));
@@ -81,10 +81,18 @@ double SpinKernel::map_partition(const Task& task, const io::Block& /*rows*/) {
   return seconds;
 }
 
-void SpinKernel::merge_partial(const Task& task, const double& partial) { costs_s_.at(task.id) = partial; }
+void SpinKernel::merge_partial(const Task& task, const double& partial) {
+  sized_costs().at(task.id) = partial;
+}
+
+std::vector<double>& SpinKernel::sized_costs() {
+  if (costs_s_.empty()) costs_s_.assign(partitions_, std::numeric_limits<double>::quiet_NaN());
+  return costs_s_;
+}
 
 void SpinKernel::finish(io::Group& result) {
   // Failed partitions keep NaN: their cost was never spent.
+  sized_costs();
   const double total = std::accumulate(costs_s_.begin(), costs_s_.end(), 0.0,
                                        [](double sum, double cost) { return std::isnan(cost) ? sum : sum + cost; });
   result.write("total_cost_s", std::span<const double>(&total, 1));

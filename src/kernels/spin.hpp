@@ -33,6 +33,10 @@ class SpinKernel final : public TypedKernel<double> {
   std::uint64_t seed_ = 0;
   bool burn_ = true;
   std::unordered_set<PartitionId> failing_;  // fail_partitions: exercises the failure path
+  // Only the master merges, so only the master sizes the costs by the partition count.
+  std::vector<double>& sized_costs();
+
+  std::uint64_t partitions_;
   std::vector<double> costs_s_;  // master: the cost of each merged partition
 };
 

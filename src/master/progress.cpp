@@ -31,6 +31,11 @@ Progress::Progress(ProgressMode mode, std::uint64_t total) : total_(total) {
   bar_ = mode == ProgressMode::on || tty;
 }
 
+void Progress::begin_round(std::uint32_t round, std::uint64_t limit) {
+  if (limit == 1) return;
+  round_ = limit ? fmt::format("round {}/≤{}: ", round + 1, limit) : fmt::format("round {}: ", round + 1);
+}
+
 void Progress::update(std::uint64_t completed, std::uint64_t failed) {
   if (!enabled_) return;
   const auto now = Clock::now();
@@ -44,14 +49,14 @@ void Progress::update(std::uint64_t completed, std::uint64_t failed) {
   const std::string failures = failed ? fmt::format(", {} failed", failed) : std::string();
   if (bar_) {
     const int filled = static_cast<int>(fraction * bar_width);
-    std::fputs(fmt::format("\r[{:#<{}}{: <{}}] {:5.1f}% {}/{} partitions{}  {:.1f} s", "", filled, "",
-                           bar_width - filled, 100.0 * fraction, completed, total_, failures, elapsed)
+    std::fputs(fmt::format("\r[{:#<{}}{: <{}}] {:5.1f}% {}{}/{} partitions{}  {:.1f} s", "", filled, "",
+                           bar_width - filled, 100.0 * fraction, round_, completed, total_, failures, elapsed)
                    .c_str(),
                stderr);
     drawn_ = true;
   } else {
-    log::info("progress: {}/{} partitions ({:.1f}%){}, {:.1f} s", completed, total_, 100.0 * fraction, failures,
-              elapsed);
+    log::info("progress: {}{}/{} partitions ({:.1f}%){}, {:.1f} s", round_, completed, total_, 100.0 * fraction,
+              failures, elapsed);
   }
 }
 

@@ -8,7 +8,9 @@ namespace kdsched::master {
 
 ResultCollector::ResultCollector(const kernels::JobPlan& plan, kernels::Kernel& kernel, Progress& progress)
     : plan_(plan), kernel_(kernel), progress_(progress), tracker_(plan.partitions.count()),
-      records_(plan.partitions.count()) {}
+      records_(plan.partitions.count()) {
+  progress_.begin_round(0, kernel_.round_limit());
+}
 
 void ResultCollector::accept(Rank rank, const protocol::Outcome& outcome) {
   if (!tracker_.record(outcome.id)) {
@@ -89,6 +91,7 @@ bool ResultCollector::next_round(Bytes& state) {
   ++round_;
   rounds_.emplace_back();
   kernel_.begin_round(round_, *next);
+  progress_.begin_round(round_, kernel_.round_limit());
   tracker_ = scheduling::CompletionTracker(plan_.partitions.count());
   next_merge_ = 0;
   records_.resize(records_.size() + plan_.partitions.count());

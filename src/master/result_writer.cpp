@@ -1,5 +1,6 @@
 #include "master/result_writer.hpp"
 
+#include "common/log.hpp"
 #include "common/version.hpp"
 #include "io/output_file.hpp"
 
@@ -44,11 +45,13 @@ std::unique_ptr<io::OutputFile> open_output(const kernels::JobPlan& plan, bool f
 
 ResultWriter::ResultWriter(const kernels::JobPlan& plan, bool force) : plan_(plan), file_(open_output(plan, force)) {
   result_.emplace(file_->root().create_group("result"));
+  log::debug("{}: output opened; written under a temporary name until the job ends", plan.spec.output.string());
 }
 
 void ResultWriter::discard() {
   result_.reset();
   file_.reset();
+  log::debug("{}: output discarded", plan_.spec.output.string());
 }
 
 void ResultWriter::finish(kernels::Kernel& kernel, const RunFacts& facts) {
@@ -80,6 +83,8 @@ void ResultWriter::finish(kernels::Kernel& kernel, const RunFacts& facts) {
   root.write_workers("workers", facts.workers_table);
   result_.reset();
   file_->commit();
+  log::debug("{}: output committed ({} partition records, {} rounds)", plan.spec.output.string(),
+             facts.partitions.size(), facts.rounds.size());
 }
 
 }  // namespace kdsched::master

@@ -13,10 +13,15 @@ std::uint64_t ceil_div(std::uint64_t a, std::uint64_t b) { return a / b + (a % b
 // height gets its largest divisor not above the request; anything else is whole chunks.
 std::uint64_t align_rows(std::uint64_t rows, std::uint64_t chunk, bool whole_chunks) {
   if (rows >= chunk || whole_chunks) return ceil_div(rows, chunk) * chunk;
-  for (std::uint64_t size = rows; size > 1; --size) {
-    if (chunk % size == 0) return size;
+  // Divisors come in pairs around the square root, so a tall chunk costs no more than its root.
+  std::uint64_t best = 1;
+  for (std::uint64_t small = 1; small <= chunk / small; ++small) {
+    if (chunk % small != 0) continue;
+    const std::uint64_t large = chunk / small;
+    if (small <= rows) best = std::max(best, small);
+    if (large <= rows) best = std::max(best, large);
   }
-  return 1;
+  return best;
 }
 
 }  // namespace

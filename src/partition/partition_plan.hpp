@@ -24,6 +24,9 @@ class PartitionPlan {
  public:
   // Default partitions hold at least this much data.
   static constexpr std::uint64_t default_partition_bytes = std::uint64_t{1} << 20;
+  // The most partitions a job may have: what the master keeps for each of them, every round,
+  // must fit in memory with room to spare.
+  static constexpr std::uint64_t max_count = std::uint64_t{1} << 24;
 
   static PartitionPlan make(const PlanRequest& request);
 

@@ -21,6 +21,13 @@ TEST(ClosestMatch, StaysSilentWhenNothingIsClose) {
   EXPECT_EQ(closest_match("x", std::span<const std::string_view>{}), "");
 }
 
+TEST(EscapeControls, WritesControlCharactersAsEscapes) {
+  using namespace std::string_literals;
+  EXPECT_EQ(escape_controls("a\0b\nkdsched: error: x"s), "a\\x00b\\nkdsched: error: x");
+  EXPECT_EQ(escape_controls("\x1b[31m\r\t\x7f"), "\\x1b[31m\\r\\t\\x7f");
+  EXPECT_EQ(escape_controls("plain, caf\xc3\xa9 \\n"), "plain, caf\xc3\xa9 \\n") << "printable text and UTF-8 stay";
+}
+
 TEST(Format, BytesAndSeconds) {
   EXPECT_EQ(format_bytes(512), "512 B");
   EXPECT_EQ(format_bytes(1536), "1.5 KiB");

@@ -131,6 +131,18 @@ TEST_F(ResultFileTest, NumericDatasetsRoundTrip) {
   EXPECT_EQ(dims, (std::vector<std::uint64_t>{0}));
 }
 
+TEST_F(ResultFileTest, TheStartOfADatasetReadsOnlyWhatItNeeds) {
+  ResultFile file(path());
+  std::vector<std::uint64_t> dims;
+  EXPECT_EQ(file.read_f64_start("/result/centroids", 3, &dims), (std::vector<double>{1, 2, 3}));
+  EXPECT_EQ(dims, (std::vector<std::uint64_t>{3, 2})) << "the whole shape, whatever was read";
+  EXPECT_EQ(file.read_f64_start("/result/centroids", 4), (std::vector<double>{1, 2, 3, 4}));
+  EXPECT_EQ(file.read_f64_start("/result/centroids", 100), (std::vector<double>{1, 2, 3, 4, 5, 6}));
+  EXPECT_EQ(file.read_f64_start("/result/labels", 1), (std::vector<double>{0}));
+  EXPECT_TRUE(file.read_f64_start("/result/itemsets/support", 8, &dims).empty());
+  EXPECT_EQ(dims, (std::vector<std::uint64_t>{0}));
+}
+
 TEST_F(ResultFileTest, TablesRoundTrip) {
   ResultFile file(path());
   EXPECT_EQ(file.read_partitions(), sample_partitions());

@@ -188,6 +188,13 @@ TEST(JobSpec, InvalidJobName) {
   EXPECT_NE(usage_error("[job]\nname = \"" + std::string(65, 'a') + "\"\n"), "");
 }
 
+TEST(JobSpec, NulInAnyStringIsLocated) {
+  EXPECT_EQ(usage_error("[job]\nname = \"d\"\noutput = \"out\\u0000.h5\"\n"),
+            "jobs/demo.toml:3:10: output \"out\\x00.h5\" must not contain a NUL character");
+  EXPECT_EQ(usage_error(spin_base + "argv = [\"a\", \"b\\u0000\"]\n"),
+            "jobs/demo.toml:6:14: argv \"b\\x00\" must not contain a NUL character");
+}
+
 TEST(JobSpec, RowsAndCountAreMutuallyExclusive) {
   EXPECT_EQ(usage_error(base + "[partition]\nrows = 10\ncount = 4\n"),
             "jobs/demo.toml:11:9: [partition] rows and count are mutually exclusive");

@@ -68,6 +68,20 @@ TEST(PartitionPlan, SmallPartitionsTileAChunk) {
   expect_tiles(plan);
 }
 
+TEST(PartitionPlan, SmallPartitionsTakeTheLargestDivisorOfTheChunk) {
+  const auto step = [](std::uint64_t chunk, std::uint64_t rows) {
+    return PartitionPlan::make({.rows = {0, 4 * chunk}, .row_bytes = 8, .chunk_rows = chunk, .rows_per_partition = rows})
+        .range(0)
+        .size();
+  };
+  EXPECT_EQ(step(12, 5), 4u);
+  EXPECT_EQ(step(12, 7), 6u);
+  EXPECT_EQ(step(36, 6), 6u);
+  EXPECT_EQ(step(1u << 20, 1000), 512u);
+  // A tall prime chunk: only 1 divides it, found without walking every height below the request.
+  EXPECT_EQ(step(4'294'967'291, 4'294'967'290), 1u);
+}
+
 TEST(PartitionPlan, CountWithChunksNeverCrossesABoundary) {
   PlanRequest request{.rows = {0, 1050}, .row_bytes = 8, .chunk_rows = 100, .partition_count = 4};
   const auto plan = PartitionPlan::make(request);
