@@ -1,5 +1,6 @@
 #include "app/commands.hpp"
 #include "common/error.hpp"
+#include "common/interrupt.hpp"
 #include "common/log.hpp"
 #include "kernels/registry.hpp"
 #include "master/master.hpp"
@@ -189,6 +190,7 @@ int run_job(const mpi::communicator& world, const std::string& path, const RunOp
 int run_command(const RunOptions& options) {
   mpi::environment environment(mpi::threading::funneled, false);
   mpi::communicator world;
+  interrupt::install_signal_handlers(world.rank() == master_rank);
   if (world.size() > 1) log::set_rank(world.rank());
   int worst = 0;
   for (const auto& path : options.jobs) {

@@ -80,6 +80,7 @@ class OutputFile {
 
   Group& root();
   void commit();
+  const std::filesystem::path& temporary() const { return temporary_; }
 
   // The same checks as the constructor, without creating anything: lets a run fail before it
   // computes anything when its result could not be written.

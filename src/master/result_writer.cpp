@@ -39,12 +39,14 @@ void write_rounds(io::Group& root, const std::vector<RoundRecord>& rounds) {
 
 ResultWriter::ResultWriter(const kernels::JobPlan& plan, bool force)
     : plan_(plan), file_(std::make_unique<io::OutputFile>(plan.spec.output, force)) {
+  remove_on_signal_.emplace(file_->temporary());
   result_.emplace(file_->root().create_group("result"));
 }
 
 void ResultWriter::discard() {
   result_.reset();
   file_.reset();
+  remove_on_signal_.reset();
 }
 
 void ResultWriter::finish(kernels::Kernel& kernel, const RunFacts& facts) {
@@ -74,6 +76,7 @@ void ResultWriter::finish(kernels::Kernel& kernel, const RunFacts& facts) {
   root.write_workers("workers", facts.workers_table);
   result_.reset();
   file_->commit();
+  remove_on_signal_.reset();
 }
 
 }  // namespace kdsched::master

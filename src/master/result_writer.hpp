@@ -4,6 +4,7 @@
 #include "kernels/job_plan.hpp"
 #include "kernels/kernel.hpp"
 
+#include "common/interrupt.hpp"
 #include "io/output_file.hpp"
 
 #include <memory>
@@ -55,6 +56,8 @@ class ResultWriter {
  private:
   const kernels::JobPlan& plan_;
   std::unique_ptr<io::OutputFile> file_;
+  // A signal ends the process without unwinding: the handler removes the temporary then.
+  std::optional<interrupt::RemoveOnSignal> remove_on_signal_;
   std::optional<io::Group> result_;
 };
 
