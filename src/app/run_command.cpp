@@ -18,6 +18,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <thread>
 
 namespace kdsched::app {
@@ -145,6 +146,7 @@ int run_master(const mpi::communicator& world, LoadedJob& job, master::ResultWri
 int run_worker(const mpi::communicator& world, const protocol::JobAnnouncement& announcement,
                Clock::time_point start) {
   protocol::Endpoint endpoint(world);
+  const interrupt::RemoveOnSignal remove_output(announcement.temporary);
   std::optional<LoadedJob> job;
   try {
     job = load(job::parse_job_text(announcement.job_text, announcement.job_path));
@@ -172,6 +174,7 @@ int run_job(const mpi::communicator& world, const std::string& path, const RunOp
       job->kernel->open_output(writer->result());
       announcement.job_text = job->plan.spec.text;
       announcement.job_path = path;
+      announcement.temporary = std::filesystem::absolute(writer->temporary()).string();
     } catch (const std::exception& error) {
       print_error(error.what());
       announcement.exit_code = code_of(error);

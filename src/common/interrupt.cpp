@@ -54,11 +54,17 @@ void on_signal(int signal) {
   for (auto& group : groups) {
     if (const pid_t id = group.load(); id > 0) kill(-id, SIGKILL);
   }
+  bool removed = false;
   for (std::size_t slot = 0; slot < file_slots; ++slot) {
     int expected = ready;
-    if (file_states[slot].compare_exchange_strong(expected, taken)) unlink(file_paths[slot].data());
+    if (file_states[slot].compare_exchange_strong(expected, taken)) {
+      unlink(file_paths[slot].data());
+      removed = true;
+    }
   }
-  if (report_interrupt.load()) {
+  // Only a run in progress is interrupted: once its result is committed, or its error reported
+  // and its output discarded, the TERM that mpirun sends while it ends the job adds no line.
+  if (report_interrupt.load() && removed) {
     for (const auto& [number, line] : caught) {
       if (number != signal) continue;
       const ssize_t written = write(STDERR_FILENO, line.data(), line.size());

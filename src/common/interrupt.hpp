@@ -11,7 +11,8 @@
 namespace kdsched::interrupt {
 
 // Installs the handlers; `report` makes the handler print `kdsched: error: interrupted by SIGTERM`
-// (one line per run: only the master reports).
+// when it removed a file, that is while a run's output is being written (one line per run: only
+// the master reports).
 void install_signal_handlers(bool report);
 
 // While alive, a signal removes `file` (the master's temporary output). Throws RuntimeError when

@@ -101,8 +101,8 @@ void kill_own_group(int /*signal*/) {
 }
 
 // The supervisor: leader of the program's process group, it outlives the program only to take
-// the whole group down when its worker dies, however the worker dies. The kernel tells it with
-// SIGTERM (PR_SET_PDEATHSIG fires when the thread that forked it ends; that thread waits for it).
+// the whole group down when its worker dies, however the worker dies. Linux tells it with SIGTERM
+// (PR_SET_PDEATHSIG fires when the thread that forked it ends, and that thread waits for it).
 [[noreturn]] void supervise(const Launch& launch) {
   setpgid(0, 0);
   reset_signals();

@@ -47,6 +47,7 @@ class ResultWriter {
   ResultWriter(const kernels::JobPlan& plan, bool force);
 
   io::Group& result() { return *result_; }
+  const std::filesystem::path& temporary() const { return file_->temporary(); }
 
   void finish(kernels::Kernel& kernel, const RunFacts& facts);
 
