@@ -56,9 +56,10 @@ class ResultWriter {
 
  private:
   const kernels::JobPlan& plan_;
-  std::unique_ptr<io::OutputFile> file_;
-  // A signal ends the process without unwinding: the handler removes the temporary then.
+  // A signal ends the process without unwinding: the handler removes the temporary then. Declared
+  // before file_, so that it is forgotten only after file_ has removed the temporary.
   std::optional<interrupt::RemoveOnSignal> remove_on_signal_;
+  std::unique_ptr<io::OutputFile> file_;
   std::optional<io::Group> result_;
 };
 
