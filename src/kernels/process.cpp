@@ -196,20 +196,22 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::files
   // Also here, so that the group exists before anything below may kill it.
   setpgid(pid, pid);
   error_out.reset();
-  const interrupt::KillOnSignal kill_on_signal(pid);
-
   ProcessResult result;
-  auto pause = std::chrono::microseconds(100);
-  while (!has_ended(pid)) {
-    if (timeout && std::chrono::steady_clock::now() - start >= *timeout) {
-      result.timed_out = true;
-      break;
+  {
+    // Forgotten before the supervisor is reaped, after which its pid may name another group.
+    const interrupt::KillOnSignal kill_on_signal(pid);
+    auto pause = std::chrono::microseconds(100);
+    while (!has_ended(pid)) {
+      if (timeout && std::chrono::steady_clock::now() - start >= *timeout) {
+        result.timed_out = true;
+        break;
+      }
+      std::this_thread::sleep_for(pause);
+      pause = std::min(pause * 2, std::chrono::microseconds(10'000));
     }
-    std::this_thread::sleep_for(pause);
-    pause = std::min(pause * 2, std::chrono::microseconds(10'000));
+    // What the program left running in its group ends with it, as everything does on a timeout.
+    kill(-pid, SIGKILL);
   }
-  // What the program left running in its group ends with it, as everything does on a timeout.
-  kill(-pid, SIGKILL);
   int status = 0;
   while (waitpid(pid, &status, 0) < 0) {
     if (errno != EINTR) throw RuntimeError(fmt::format("waiting for '{}' failed: {}", argv[0], std::strerror(errno)));
