@@ -1,5 +1,6 @@
 #include "app/commands.hpp"
 #include "common/error.hpp"
+#include "common/interrupt.hpp"
 #include "common/log.hpp"
 #include "common/text.hpp"
 #include "io/library_gate.hpp"
@@ -19,6 +20,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <thread>
 
 namespace kdsched::app {
@@ -163,6 +165,7 @@ int run_master(const mpi::communicator& comm, LoadedJob& job, master::ResultWrit
 int run_worker(const mpi::communicator& comm, const protocol::JobAnnouncement& announcement,
                Clock::time_point start) {
   protocol::Endpoint endpoint(comm);
+  const interrupt::RemoveOnSignal remove_output(announcement.temporary);
   std::optional<LoadedJob> job;
   // Never destroyed on the error path, where its executor thread may still be running.
   std::unique_ptr<worker::Worker> worker;
@@ -193,6 +196,7 @@ int run_job(const mpi::communicator& world, const std::string& path, const RunOp
       job->kernel->open_output(writer->result());
       announcement.job_text = job->plan.spec.text;
       announcement.job_path = path;
+      announcement.temporary = std::filesystem::absolute(writer->temporary()).string();
     } catch (const std::exception& error) {
       print_error(error.what());
       announcement.exit_code = code_of(error);
@@ -214,6 +218,7 @@ int run_job(const mpi::communicator& world, const std::string& path, const RunOp
 int run_command(const RunOptions& options) {
   mpi::environment environment(mpi::threading::funneled, false);
   mpi::communicator world;
+  interrupt::install_signal_handlers(world.rank() == master_rank);
   if (world.size() > 1) log::set_rank(world.rank());
   int worst = 0;
   for (const auto& path : options.jobs) {

@@ -14,6 +14,7 @@ enum class ExitCode : int {
   usage = 2,
   io = 3,
   runtime = 4,
+  interrupted = 5,  // a signal ended the run (see common/interrupt.hpp)
 };
 
 // The root of every error kdsched reports to a user. Each class maps to one exit code so that

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <limits>
 #include <string_view>
@@ -15,22 +16,43 @@ namespace {
 constexpr std::string_view known_keys[] = {"argv", "timeout"};
 constexpr std::array<std::string_view, 6> placeholders{"file", "dataset", "begin", "end", "partition", "job"};
 
-// The placeholder names used in `text` that kdsched does not know, if any.
-std::string unknown_placeholder(std::string_view text) {
-  for (std::size_t open = text.find('{'); open != std::string_view::npos; open = text.find('{', open + 1)) {
-    const std::size_t close = text.find('}', open);
-    if (close == std::string_view::npos) return std::string(text.substr(open));
-    const std::string_view name = text.substr(open + 1, close - open - 1);
-    if (std::find(placeholders.begin(), placeholders.end(), name) == placeholders.end()) return std::string(name);
-  }
-  return {};
-}
+struct Expansion {
+  std::string text;
+  std::string error;  // why `text` is not a valid argument, if it is not
+};
 
-std::string replace_all(std::string text, std::string_view from, const std::string& to) {
-  for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
-    text.replace(at, from.size(), to);
+// Replaces each "{name}" in `text` by values[i], placeholders[i] == name; "{{" and "}}" stand for
+// literal braces, as in fmt and Python, so that programs like awk can receive them.
+Expansion expand(std::string_view text, const std::array<std::string, placeholders.size()>& values) {
+  Expansion out;
+  for (std::size_t at = 0; at < text.size(); ++at) {
+    const char c = text[at];
+    if ((c == '{' || c == '}') && at + 1 < text.size() && text[at + 1] == c) {
+      out.text += c;
+      ++at;
+    } else if (c == '}') {
+      out.error = "a literal '}' is written '}}'";
+      return out;
+    } else if (c == '{') {
+      const std::size_t close = text.find_first_of("{}", at + 1);
+      if (close == std::string_view::npos || text[close] != '}') {
+        out.error = "a literal '{' is written '{{'";
+        return out;
+      }
+      const std::string_view name = text.substr(at + 1, close - at - 1);
+      const auto known = std::find(placeholders.begin(), placeholders.end(), name);
+      if (known == placeholders.end()) {
+        out.error = fmt::format("unknown placeholder '{{{}}}' (known: {{{}}}; a literal brace is written {{{{ or }}}})",
+                                name, fmt::join(placeholders, "} {"));
+        return out;
+      }
+      out.text += values[static_cast<std::size_t>(known - placeholders.begin())];
+      at = close;
+    } else {
+      out.text += c;
+    }
   }
-  return text;
+  return out;
 }
 
 }  // namespace
@@ -48,11 +70,11 @@ CommandKernel::CommandKernel(const JobPlan& plan)
   if (!argv || argv->empty()) params.fail("argv", "the command kernel needs argv = [\"program\", \"arguments\", ...]");
   argv_ = *argv;
   for (const auto& arg : argv_) {
-    if (const std::string name = unknown_placeholder(arg); !name.empty()) {
-      params.fail("argv", fmt::format("unknown placeholder '{{{}}}' (known: {{{}}})", name, fmt::join(placeholders, "} {")));
-    }
+    if (const Expansion checked = expand(arg, {}); !checked.error.empty()) params.fail("argv", checked.error);
   }
-  if (!program_exists(argv_.front())) params.fail("argv", fmt::format("program '{}' not found", argv_.front()));
+  if (const std::string problem = program_problem(argv_.front()); !problem.empty()) {
+    params.fail("argv", fmt::format("program '{}' {}", argv_.front(), problem));
+  }
   if (const auto timeout = params.find_double("timeout")) {
     if (!(*timeout > 0)) params.fail("timeout", "timeout must be a positive number of seconds");
     timeout_ = std::chrono::duration<double>(*timeout);
@@ -61,16 +83,11 @@ CommandKernel::CommandKernel(const JobPlan& plan)
 }
 
 std::vector<std::string> CommandKernel::arguments(const Task& task) const {
-  const std::string file = files_.empty() ? input_file_ : files_.at(task.id).string();
+  const std::array<std::string, placeholders.size()> values{
+      files_.empty() ? input_file_ : files_.at(task.id).string(), dataset_, std::to_string(task.rows.begin),
+      std::to_string(task.rows.end), std::to_string(task.id), job_name_};
   std::vector<std::string> args;
-  for (const auto& arg : argv_) {
-    std::string value = replace_all(arg, "{file}", file);
-    value = replace_all(std::move(value), "{dataset}", dataset_);
-    value = replace_all(std::move(value), "{begin}", std::to_string(task.rows.begin));
-    value = replace_all(std::move(value), "{end}", std::to_string(task.rows.end));
-    value = replace_all(std::move(value), "{partition}", std::to_string(task.id));
-    args.push_back(replace_all(std::move(value), "{job}", job_name_));
-  }
+  for (const auto& arg : argv_) args.push_back(expand(arg, values).text);
   return args;
 }
 

@@ -16,12 +16,16 @@ struct ProcessResult {
 
 // Runs argv[0] (looked up in PATH) with these arguments, directly — never through a shell, so
 // each argument reaches the program as it is — with stdout and stderr going to the given files.
-// After `timeout` the program and everything it started (its process group) are killed.
+// The program runs in a process group of its own, under a small supervisor process that kills
+// the group when the calling thread's process dies, however it dies (even SIGKILL). When the
+// program exits, after `timeout`, or on a signal kdsched catches, the program and everything it
+// started (its process group) are killed.
 // Throws RuntimeError when the program cannot be started.
 ProcessResult run_process(const std::vector<std::string>& argv, const std::filesystem::path& stdout_file,
                           const std::filesystem::path& stderr_file, std::optional<std::chrono::duration<double>> timeout);
 
-// Whether `program` names an executable file, directly or through PATH (as execvp would find it).
-bool program_exists(const std::string& program);
+// Why `program` cannot be run ("not found", "is a directory", "is not executable"), or empty when
+// it names an executable file, directly or through PATH (as execvp would find it).
+std::string program_problem(const std::string& program);
 
 }  // namespace kdsched::kernels

@@ -44,6 +44,7 @@ std::unique_ptr<io::OutputFile> open_output(const kernels::JobPlan& plan, bool f
 }  // namespace
 
 ResultWriter::ResultWriter(const kernels::JobPlan& plan, bool force) : plan_(plan), file_(open_output(plan, force)) {
+  remove_on_signal_.emplace(file_->temporary());
   result_.emplace(file_->root().create_group("result"));
   log::debug("{}: output opened; written under a temporary name until the job ends", plan.spec.output.string());
 }
@@ -51,6 +52,7 @@ ResultWriter::ResultWriter(const kernels::JobPlan& plan, bool force) : plan_(pla
 void ResultWriter::discard() {
   result_.reset();
   file_.reset();
+  remove_on_signal_.reset();
   log::debug("{}: output discarded", plan_.spec.output.string());
 }
 
@@ -83,6 +85,7 @@ void ResultWriter::finish(kernels::Kernel& kernel, const RunFacts& facts) {
   root.write_workers("workers", facts.workers_table);
   result_.reset();
   file_->commit();
+  remove_on_signal_.reset();
   log::debug("{}: output committed ({} partition records, {} rounds)", plan.spec.output.string(),
              facts.partitions.size(), facts.rounds.size());
 }

@@ -4,6 +4,7 @@
 #include "kernels/job_plan.hpp"
 #include "kernels/kernel.hpp"
 
+#include "common/interrupt.hpp"
 #include "io/output_file.hpp"
 
 #include <memory>
@@ -49,6 +50,7 @@ class ResultWriter {
   ResultWriter(const kernels::JobPlan& plan, bool force);
 
   io::Group& result() { return *result_; }
+  const std::filesystem::path& temporary() const { return file_->temporary(); }
 
   void finish(kernels::Kernel& kernel, const RunFacts& facts);
 
@@ -57,6 +59,9 @@ class ResultWriter {
 
  private:
   const kernels::JobPlan& plan_;
+  // A signal ends the process without unwinding: the handler removes the temporary then. Declared
+  // before file_, so that it is forgotten only after file_ has removed the temporary.
+  std::optional<interrupt::RemoveOnSignal> remove_on_signal_;
   std::unique_ptr<io::OutputFile> file_;
   std::optional<io::Group> result_;
 };

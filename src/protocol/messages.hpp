@@ -148,10 +148,13 @@ struct JobAnnouncement {
   int exit_code = 0;  // non-zero: the master rejected the job; every rank exits with this code
   std::string job_text;
   std::string job_path;
+  // The master's temporary output, absolute: whichever rank a signal reaches first removes it,
+  // since the master itself may be killed (SIGKILL, or mpirun's escalation) before its handler runs.
+  std::string temporary;
 
   template <typename Archive>
   void serialize(Archive& archive, unsigned /*version*/) {
-    archive & exit_code & job_text & job_path;
+    archive & exit_code & job_text & job_path & temporary;
   }
 };
 

@@ -98,5 +98,47 @@ TEST_F(CommandCases, UnknownPlaceholdersAreRejected) {
   EXPECT_NE(run.err.find("unknown placeholder '{fiel}'"), std::string::npos) << run.err;
 }
 
+TEST_F(CommandCases, DoubledBracesAreLiteralBraces) {
+  write_text("data.txt", "a 1\nb 2\n");
+  // awk receives {print $1 "-{0}"}: the doubled braces around a placeholder.
+  write_text("job.toml", command_job("[input]\nfiles = [\"data.txt\"]\n",
+                                     "argv = [\"awk\", '{{print $1 \"-{{{partition}}}\"}}', \"{file}\"]\n"));
+  const Completed run = this->run(2, {"run", "job.toml", "--progress", "off"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(slurp(path("result.h5.logs/partition-000000.out")), "a-{0}\nb-{0}\n");
+}
+
+TEST_F(CommandCases, LoneBracesAreJobErrors) {
+  for (const auto& [arg, message] : std::vector<std::pair<std::string, std::string>>{
+           {"{print $1}", "job.toml:8:8: [kernel] unknown placeholder '{print $1}'"},
+           {"a}b", "job.toml:8:8: [kernel] a literal '}' is written '}}'"},
+           {"{file", "job.toml:8:8: [kernel] a literal '{' is written '{{'"}}) {
+    write_text("job.toml", command_job("[partition]\nrange = [0, 2]\n", "argv = [\"echo\", '" + arg + "']\n"));
+    const Completed run = this->run(0, {"validate", "job.toml"});
+    EXPECT_EQ(run.exit_code, 2) << arg;
+    ASSERT_EQ(run.error_lines().size(), 1u) << run.err;
+    EXPECT_NE(run.error_lines()[0].find(message), std::string::npos) << run.error_lines()[0];
+  }
+}
+
+TEST_F(CommandCases, AProgramThatIsADirectoryOrNotExecutableIsAJobError) {
+  std::filesystem::create_directories(path("folder"));
+  write_text("script.sh", "#!/bin/sh\nexit 0\n");
+  std::filesystem::permissions(path("script.sh"), std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  for (const auto& [program, problem] : std::vector<std::pair<std::string, std::string>>{
+           {"./folder", "is a directory"}, {"./script.sh", "is not executable"}}) {
+    write_text("job.toml", command_job("[partition]\nrange = [0, 2]\n", "argv = [\"" + program + "\"]\n"));
+    const std::string message = "job.toml:8:8: [kernel] program '" + program + "' " + problem;
+    for (const auto& [ranks, args] : std::vector<std::pair<int, std::vector<std::string>>>{
+             {0, {"validate", "job.toml"}}, {2, {"run", "job.toml", "--progress", "off"}}}) {
+      const Completed run = this->run(ranks, args);
+      EXPECT_EQ(run.exit_code, 2) << args[0] << " " << program;
+      ASSERT_EQ(run.error_lines().size(), 1u) << run.err;
+      EXPECT_NE(run.error_lines()[0].find(message), std::string::npos) << run.error_lines()[0];
+      EXPECT_FALSE(std::filesystem::exists(path("result.h5")));
+    }
+  }
+}
+
 }  // namespace
 }  // namespace kdsched::testing

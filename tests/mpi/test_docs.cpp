@@ -166,9 +166,15 @@ class Docs : public EndToEnd {
       make_file(place(*file));
       return {};
     }
-    // Spin's costs are one column; everything else gets the 20000 x 3 dataset the examples describe.
-    return generate({"gen", "blobs", "--rows", "20000", "--cols", costs.empty() ? "3" : "1", "--centers", "3",
-                     "--chunk-rows", "1000", "--dataset", dataset, "--out", place(*file).string()});
+    // Spin's costs are one column of seconds, which must not be negative; everything else gets the
+    // 20000 x 3 dataset the examples describe.
+    if (!costs.empty()) {
+      fs::create_directories(place(*file).parent_path());
+      write_dataset(place(*file), dataset, io::ElementType::f64, 20000, 0, 1000, std::vector<double>(20000, 1e-4));
+      return {};
+    }
+    return generate({"gen", "blobs", "--rows", "20000", "--cols", "3", "--centers", "3", "--chunk-rows", "1000",
+                     "--dataset", dataset, "--out", place(*file).string()});
   }
 
   static void make_file(const fs::path& pattern) {
