@@ -84,7 +84,6 @@ class OutputFile {
 
   Group& root();
   void commit();
-  const std::filesystem::path& temporary() const { return temporary_; }
 
   // Where the file is written until commit(): what to remove when the process must end abruptly.
   const std::filesystem::path& temporary() const { return temporary_; }
