@@ -267,6 +267,11 @@ rest=${temporary%.*}
 kill -9 ${rest##*.}
 wait
 ls results)");
+    if (!launcher.empty()) {
+      // mpiexec ends the other ranks with SIGTERM, and a worker removes the temporary then.
+      EXPECT_EQ(killed.out, "") << killed.err;
+      continue;
+    }
     EXPECT_EQ(killed.out.rfind("out.h5.tmp-", 0), 0u) << launcher << "\n" << killed.out << killed.err;
     const Completed next = run(launcher.empty() ? 0 : 2, {"run", "fast.toml", "--progress", "off"});
     EXPECT_EQ(next.exit_code, 0) << next.err;
