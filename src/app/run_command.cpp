@@ -125,8 +125,8 @@ int run_master(const mpi::communicator& comm, LoadedJob& job, master::ResultWrit
     } catch (const std::exception& error) {
       progress.finish();
       print_error(error.what());
-      master.abort(code_of(error));
       writer.discard();
+      master.abort(code_of(error));
       finalize_and_exit(code_of(error));
     }
   }
@@ -184,7 +184,9 @@ int run_worker(const mpi::communicator& comm, const protocol::JobAnnouncement& a
   return code;
 }
 
-int run_job(const mpi::communicator& world, const std::string& path, const RunOptions& options) {
+// `comm` is the job's own communicator; the announcement goes over `world`.
+int run_job(const mpi::communicator& world, const mpi::communicator& comm, const std::string& path,
+            const RunOptions& options) {
   protocol::JobAnnouncement announcement;
   std::optional<LoadedJob> job;
   std::optional<master::ResultWriter> writer;
@@ -205,9 +207,6 @@ int run_job(const mpi::communicator& world, const std::string& path, const RunOp
   mpi::broadcast(world, announcement, master_rank);
   if (announcement.exit_code != 0) return announcement.exit_code;
 
-  // Each job talks over a communicator of its own, so that a message still on its way when one
-  // job ends (a late steal reply, say) can never reach the next job of the batch.
-  const mpi::communicator comm(world, mpi::comm_duplicate);
   const auto start = Clock::now();
   if (comm.rank() == master_rank) return run_master(comm, *job, *writer, start, options);
   return run_worker(comm, announcement, start);
@@ -221,8 +220,13 @@ int run_command(const RunOptions& options) {
   interrupt::install_signal_handlers(world.rank() == master_rank);
   if (world.size() > 1) log::set_rank(world.rank());
   int worst = 0;
+  // Each job talks over a communicator of its own, so that a message still on its way when one
+  // job ends (a late steal reply, say) can never reach the next job of the batch. They all live
+  // until the batch ends: a freed communicator's context id could be reused by the next one.
+  std::vector<mpi::communicator> communicators;
   for (const auto& path : options.jobs) {
-    const int code = run_job(world, path, options);
+    const auto& comm = communicators.emplace_back(world, mpi::comm_duplicate);
+    const int code = run_job(world, comm, path, options);
     worst = std::max(worst, code);
     if (code >= static_cast<int>(ExitCode::usage)) break;
   }

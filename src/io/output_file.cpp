@@ -19,6 +19,7 @@
 #include <cctype>
 #include <cerrno>
 #include <charconv>
+#include <cstdio>
 #include <cstring>
 #include <optional>
 #include <string_view>
@@ -233,8 +234,15 @@ void OutputFile::commit() {
   // The strong close degree makes this also close the root group and every writer still open.
   impl_->file.close(fmt::format("cannot write output '{}'", path_.string()));
   root_.reset();
-  // Another process may have created the output since this one started.
+  // Another process may have created the output since this one started; without --force, the
+  // rename itself refuses to replace it, so there is no moment between a check and the rename.
   refuse_existing(path_, impl_->force);
+  if (!impl_->force && ::renameat2(AT_FDCWD, temporary_.c_str(), AT_FDCWD, path_.c_str(), RENAME_NOREPLACE) == 0) {
+    committed_ = true;
+    return;
+  }
+  if (!impl_->force && errno == EEXIST) refuse_existing(path_, false);
+  // --force, or a file system without RENAME_NOREPLACE (EINVAL): a plain rename.
   std::error_code error;
   std::filesystem::rename(temporary_, path_, error);
   if (error) throw_unwritable(path_, h5::system_reason(error));

@@ -48,23 +48,23 @@ void Master::deal_round() {
 void Master::run() {
   deal_round();
   scheduling::Backoff backoff = scheduling::message_polling();
-  Bytes state;
   // A busy or spinning loop reads the clock for the liveness check only every so many passes.
   constexpr unsigned liveness_stride = 4096;
   unsigned since_check = 0;
   while (true) {
     if (results_.all_done()) {
-      if (!results_.next_round(state)) break;
-      log::debug("round {} begins: {} bytes of state broadcast", results_.round(), state.size());
-      const protocol::RoundStart start{results_.round(), state.size()};
+      if (!results_.next_round(state_)) break;
+      log::debug("round {} begins: {} bytes of state broadcast", results_.round(), state_.size());
+      const protocol::RoundStart start{results_.round(), state_.size()};
       for (Rank rank = 1; rank <= static_cast<Rank>(workers_); ++rank) endpoint_.send(rank, start);
       // The round's grants go out before its state: a worker takes them only after the
       // broadcast, and requests that come meanwhile meet the new round's dealer. The master keeps
       // serving while the broadcast completes: a worker lost at this point would hold it forever.
       deal_round();
-      endpoint_.broadcast(state, master_rank, [this] {
-        if (const auto* envelope = endpoint_.poll()) handle(*envelope);
+      endpoint_.broadcast(state_, master_rank, [this] {
+        while (const auto* envelope = endpoint_.poll()) handle(*envelope);
         check_liveness();
+        return true;
       });
       continue;
     }
@@ -92,10 +92,11 @@ void Master::check_liveness() {
   }
 }
 
+// No flush: a large send to the worker that caused the abort (stopped, or gone) might never
+// complete, and the process is about to end anyway. Abort itself is small and leaves at once.
 void Master::abort(int exit_code) {
   log::debug("aborting {} workers with exit code {}", workers_, exit_code);
   for (Rank rank = 1; rank <= static_cast<Rank>(workers_); ++rank) endpoint_.send(rank, protocol::Abort{exit_code});
-  endpoint_.flush();
 }
 
 void Master::send_grant(std::uint32_t worker, const std::vector<IndexRange>& ranges) {
@@ -115,7 +116,7 @@ void Master::handle(const protocol::Envelope& envelope) {
     case protocol::Tag::request: {
       envelope.decode(request_);
       double busy_s = 0;
-      for (const auto& outcome : request_.outcomes) {
+      for (auto& outcome : request_.outcomes) {
         results_.accept(source, outcome);
         busy_s += outcome.end_s - outcome.start_s;
       }
@@ -159,7 +160,10 @@ io::WorkerRecord run_alone(const kernels::JobPlan& plan, kernels::Kernel& kernel
   worker::PartitionRunner runner(plan, kernel, job_start);
   Bytes state;
   do {
-    for (PartitionId id = 0; id < plan.partitions.count(); ++id) results.accept(master_rank, runner.run(id, false));
+    for (PartitionId id = 0; id < plan.partitions.count(); ++id) {
+      protocol::Outcome outcome = runner.run(id, false);
+      results.accept(master_rank, outcome);
+    }
   } while (results.next_round(state));
   io::WorkerRecord record;
   record.cache_hits = runner.cache_hits();

@@ -48,6 +48,9 @@ class Master {
   protocol::Request request_;     // reused for every request received
   protocol::GrantMessage grant_;  // reused for every grant sent
   std::vector<IndexRange> next_ranges_;
+  // A member, not a local of run(): an abandoned broadcast leaves it in MPI's hands until the
+  // process ends, and an error unwinding run() must not free it.
+  Bytes state_;
 };
 
 // The order in which the job's partitions are dealt: by id, or with order = "lpt" longest

@@ -12,7 +12,7 @@ ResultCollector::ResultCollector(const kernels::JobPlan& plan, kernels::Kernel& 
   progress_.begin_round(0, kernel_.round_limit());
 }
 
-void ResultCollector::accept(Rank rank, const protocol::Outcome& outcome) {
+void ResultCollector::accept(Rank rank, protocol::Outcome& outcome) {
   if (!tracker_.record(outcome.id)) {
     throw RuntimeError(fmt::format("partition {} reported twice or out of range (from rank {})", outcome.id, rank));
   }
@@ -50,7 +50,7 @@ void ResultCollector::merge(PartitionId id, const Bytes& partial) {
   kernel_.merge(kernels::Task{id, plan_.partitions.range(id)}, partial);
 }
 
-void ResultCollector::merge_in_order(PartitionId id, const protocol::Outcome& outcome) {
+void ResultCollector::merge_in_order(PartitionId id, protocol::Outcome& outcome) {
   // A failed partition may still carry a partial result (see kernels::PartitionFailure).
   const bool has_partial = outcome.ok || !outcome.partial.empty();
   if (id == next_merge_ && waiting_.empty()) {
@@ -63,7 +63,7 @@ void ResultCollector::merge_in_order(PartitionId id, const protocol::Outcome& ou
   Pending& pending = waiting_[slot];
   pending.arrived = true;
   pending.has_partial = has_partial;
-  if (has_partial) pending.partial = outcome.partial;
+  if (has_partial) pending.partial = std::move(outcome.partial);
   peak_waiting_ = std::max(peak_waiting_, ++waiting_count_);
   while (!waiting_.empty() && waiting_.front().arrived) {
     if (waiting_.front().has_partial) merge(next_merge_, waiting_.front().partial);

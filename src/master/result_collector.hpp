@@ -26,7 +26,8 @@ class ResultCollector {
   ResultCollector(const kernels::JobPlan& plan, kernels::Kernel& kernel, Progress& progress);
 
   // Throws RuntimeError when the partition already has a result: that would be a scheduler bug.
-  void accept(Rank rank, const protocol::Outcome& outcome);
+  // The outcome's partial may be moved from (it waits for its turn in the id-ordered merge).
+  void accept(Rank rank, protocol::Outcome& outcome);
 
   // Every partition of the current round has a result.
   bool all_done() const { return tracker_.all_done(); }
@@ -54,7 +55,7 @@ class ResultCollector {
     bool has_partial = false;
     Bytes partial;
   };
-  void merge_in_order(PartitionId id, const protocol::Outcome& outcome);
+  void merge_in_order(PartitionId id, protocol::Outcome& outcome);
   void merge(PartitionId id, const Bytes& partial);
 
   const kernels::JobPlan& plan_;

@@ -67,14 +67,18 @@ void Endpoint::reap() {
   }
 }
 
-const Envelope* Endpoint::poll() {
+const Envelope* Endpoint::poll() { return receive(MPI_ANY_TAG); }
+
+const Envelope* Endpoint::poll(Tag tag) { return receive(static_cast<int>(tag)); }
+
+const Envelope* Endpoint::receive(int tag) {
   if (!in_flight_.empty()) reap();
   // A matched probe: the receive takes exactly the probed message without matching again, which
   // is measurably cheaper than probe-then-receive at millions of messages per second.
   int found = 0;
   MPI_Message message;
   MPI_Status status;
-  check(MPI_Improbe(MPI_ANY_SOURCE, MPI_ANY_TAG, world_, &found, &message, &status), "MPI_Improbe");
+  check(MPI_Improbe(MPI_ANY_SOURCE, tag, world_, &found, &message, &status), "MPI_Improbe");
   if (!found) return nullptr;
   int count = 0;
   check(MPI_Get_count(&status, MPI_BYTE, &count), "MPI_Get_count");
@@ -91,14 +95,14 @@ void Endpoint::flush() {
   bytes_in_flight_ = 0;
 }
 
-void Endpoint::broadcast(Bytes& data, Rank root, const std::function<void()>& while_waiting) {
+bool Endpoint::broadcast(Bytes& data, Rank root, const std::function<bool()>& keep_waiting) {
   MPI_Request request = MPI_REQUEST_NULL;
   check(MPI_Ibcast(data.data(), static_cast<int>(data.size()), MPI_BYTE, root, world_, &request), "MPI_Ibcast");
   auto pause = std::chrono::microseconds(10);
   for (int done = 0;;) {
     check(MPI_Test(&request, &done, MPI_STATUS_IGNORE), "MPI_Test");
-    if (done) return;
-    if (while_waiting) while_waiting();
+    if (done) return true;
+    if (!keep_waiting()) return false;
     std::this_thread::sleep_for(pause);
     pause = std::min(pause * 2, std::chrono::microseconds(1000));
   }

@@ -63,8 +63,13 @@ class Endpoint {
 
   // A collective over every rank of the communicator: `data` (already sized on every rank) is
   // overwritten with the root's. Point-to-point messages keep flowing meanwhile, and
-  // `while_waiting` runs between two looks at the broadcast (to poll, or to give up by throwing).
-  void broadcast(Bytes& data, Rank root, const std::function<void()>& while_waiting = {});
+  // `keep_waiting` runs between two looks at the broadcast: when it returns false (or throws) the
+  // broadcast is abandoned, which leaves `data` in use by MPI until the process ends. Returns
+  // whether the broadcast completed.
+  bool broadcast(Bytes& data, Rank root, const std::function<bool()>& keep_waiting);
+
+  // The next message with this tag, if one has arrived, leaving the others in their order.
+  const Envelope* poll(Tag tag);
 
   // Messages sent so far, and the most bytes ever waiting in unfinished sends, for statistics.
   std::uint64_t messages_sent() const { return messages_sent_; }
@@ -75,6 +80,7 @@ class Endpoint {
   static constexpr std::size_t eager_limit = 1024;
 
   void post(Rank destination, Tag tag);  // sends outgoing_
+  const Envelope* receive(int tag);      // MPI_ANY_TAG or one tag
   void reap();
 
   boost::mpi::communicator world_;

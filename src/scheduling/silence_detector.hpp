@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -24,7 +25,15 @@ class SilenceDetector {
   // A worker silent for longer than the timeout, if any (the lowest such id).
   std::optional<std::uint32_t> check(Clock::time_point now) {
     if (now < next_check_) return std::nullopt;
+    // A master that could not look for a while (a long merge, a kernel's next_round) has
+    // messages queued that it has not read: the silence is its own, so it starts counting anew.
+    const bool master_was_away = now - next_check_ > check_interval();
     next_check_ = now + std::chrono::duration_cast<Clock::duration>(check_interval());
+    if (master_was_away) {
+      std::fill(last_heard_.begin(), last_heard_.end(), now);
+      std::fill(heard_.begin(), heard_.end(), 0);
+      return std::nullopt;
+    }
     std::optional<std::uint32_t> silent;
     for (std::uint32_t worker = 0; worker < heard_.size(); ++worker) {
       if (heard_[worker]) {

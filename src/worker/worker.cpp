@@ -62,7 +62,8 @@ void Worker::inject(job::InjectedError where) const {
   throw RuntimeError(fmt::format("injected error ({})", job::to_string(where)));
 }
 
-// Only when the loop idles: a busy worker sends requests, which tell the master as much.
+// Only when the loop idles: a busy worker sends requests, which tell the master as much. Only
+// messages to the master count: a thief's steal requests go to other workers.
 void Worker::send_heartbeat_if_due() {
   const auto now = Clock::now();
   if (now < next_heartbeat_) return;
@@ -111,7 +112,6 @@ std::optional<int> Worker::run() {
     }
     if (decision.steal) {
       endpoint_.send(static_cast<Rank>(victims_.next() + 1), protocol::StealRequest{round_, endpoint_.rank()});
-      ++sent_since_heartbeat_;
       begin_steal(Clock::now());
       active = true;
     }
@@ -244,7 +244,14 @@ bool Worker::handle(const protocol::Envelope& envelope, std::optional<int>& abor
     case Tag::round_start: {
       const auto start = envelope.as<protocol::RoundStart>();
       Bytes state(start.state_bytes);
-      endpoint_.broadcast(state, master_rank);
+      // Only an Abort may end the wait (a worker that failed to join holds the broadcast); the
+      // round's grants and steal requests stay queued, in order, until the round has begun.
+      const bool received = endpoint_.broadcast(state, master_rank, [&] {
+        const auto* abort = endpoint_.poll(Tag::abort);
+        if (abort) abort_code = abort->as<protocol::Abort>().exit_code;
+        return abort == nullptr;
+      });
+      if (!received) return true;
       inject(job::InjectedError::round_start);
       // The previous round is complete, so the executor is idle and the queue empty.
       kernel_.begin_round(start.round, state);

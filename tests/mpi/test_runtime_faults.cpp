@@ -168,6 +168,31 @@ worker_timeout = 2
   EXPECT_FALSE(std::filesystem::exists(path("result.h5")));
 }
 
+// A healthy worker with nothing to do is never taken for a lost one: while one worker runs the
+// last long partition, the other only sends steal requests (to workers), and heartbeats to the
+// master keep it alive; so does the busy one's communication thread.
+TEST_F(EndToEnd, IdleThievesAndLongPartitionsOutliveTheWorkerTimeout) {
+  write_text("job.toml", R"([job]
+name = "tail"
+output = "result.h5"
+[partition]
+range = [0, 3]
+[kernel]
+name = "spin"
+cost = "const:3000000"
+mode = "sleep"
+[schedule]
+chunking = "fixed"
+stealing = "random"
+[faults]
+worker_timeout = 2
+)");
+  const Completed run = this->run(3, {"run", "job.toml", "--progress", "off"}, 60);
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_TRUE(run.error_lines().empty()) << run.err;
+  EXPECT_TRUE(std::filesystem::exists(path("result.h5")));
+}
+
 // Three jobs in one run, each with stealing: a late steal message of one job must not reach the
 // next (it did, and a worker's steal_wait_s became the machine's uptime).
 TEST_F(EndToEnd, JobsOfOneBatchNeverSeeEachOthersMessages) {

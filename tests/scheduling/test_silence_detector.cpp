@@ -40,9 +40,29 @@ TEST(SilenceDetector, ChecksAtMostTenTimesPerTimeout) {
   const Clock::time_point t0{};
   SilenceDetector detector(1, 10s, t0);
   detector.check(t0);
-  // The scan at 0.5 s is not due yet (scans are a second apart); the one at 11 s sees the silence.
+  // Scans are a second apart: the one asked for at 0.5 s is not due, so it cannot see anything.
   EXPECT_EQ(detector.check(t0 + 500ms), std::nullopt);
+  for (int second = 1; second <= 10; ++second) EXPECT_EQ(detector.check(t0 + std::chrono::seconds(second)), std::nullopt);
   EXPECT_EQ(detector.check(t0 + 11s), 0u);
+}
+
+TEST(SilenceDetector, TheMastersOwnAbsenceIsNotAWorkersSilence) {
+  const Clock::time_point t0{};
+  SilenceDetector detector(2, 10s, t0);
+  for (int second = 1; second <= 5; ++second) {
+    detector.heard(0);
+    detector.heard(1);
+    EXPECT_EQ(detector.check(t0 + std::chrono::seconds(second)), std::nullopt);
+  }
+  // The master was busy for 30 s: its first look finds nothing heard, and names no one.
+  EXPECT_EQ(detector.check(t0 + 35s), std::nullopt);
+  // From then on, silence counts again.
+  for (int second = 36; second <= 45; ++second) {
+    detector.heard(0);
+    EXPECT_EQ(detector.check(t0 + std::chrono::seconds(second)), std::nullopt) << second;
+  }
+  detector.heard(0);
+  EXPECT_EQ(detector.check(t0 + 46s), 1u);
 }
 
 TEST(SilenceDetector, HeartbeatsComeSeveralTimesPerTimeout) {
