@@ -19,22 +19,6 @@ require_peer "$python -c 'import mpi4py.futures'" python3-mpi4py
 prepare_run
 pingpong=$build_dir/bench/kdsched_pingpong
 
-write_job() {  # NAME CHUNKING
-  cat >"$work/$1.toml" <<TOML
-[job]
-name = "$1"
-output = "$1.h5"
-[partition]
-range = [0, $partitions]
-[kernel]
-name = "spin"
-cost = "const:0"
-[schedule]
-chunking = "$2"
-chunk = 1
-stealing = "off"
-TOML
-}
 
 # Rates in events per second. Outputs are captured before they are parsed: a parser starting in
 # a pipe would compete for the cores being measured.
@@ -55,8 +39,8 @@ kdsched_rate() {  # NAME
   python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print(r["partitions"] / r["wall_seconds"])' "$report"
 }
 
-write_job fixed1 fixed
-write_job guided guided
+write_dispatch_job fixed1 fixed "$partitions"
+write_dispatch_job guided guided "$partitions"
 samples=()
 for _ in $(seq "$repeats"); do
   samples+=("$(pingpong_rate) $(kdsched_rate fixed1) $(kdsched_rate guided) $(mpi4py_rate $((partitions / 50)) 1) $(mpi4py_rate "$partitions" 100)")

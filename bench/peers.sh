@@ -24,3 +24,22 @@ prepare_run() {
   trap 'rm -rf "$work"' EXIT
   cores=$(nproc)
 }
+
+# A job of PARTITIONS empty spin partitions dealt with CHUNKING (chunk = 1, no stealing), as
+# $work/NAME.toml writing NAME.h5: what dispatch benchmarks time.
+write_dispatch_job() {  # NAME CHUNKING PARTITIONS
+  cat >"$work/$1.toml" <<TOML
+[job]
+name = "$1"
+output = "$1.h5"
+[partition]
+range = [0, $3]
+[kernel]
+name = "spin"
+cost = "const:0"
+[schedule]
+chunking = "$2"
+chunk = 1
+stealing = "off"
+TOML
+}

@@ -12,22 +12,7 @@ partitions=${2:-1000000}
 repeats=${3:-3}
 prepare_run
 
-for chunking in fixed guided; do
-  cat >"$work/$chunking.toml" <<TOML
-[job]
-name = "$chunking"
-output = "$chunking.h5"
-[partition]
-range = [0, $partitions]
-[kernel]
-name = "spin"
-cost = "const:0"
-[schedule]
-chunking = "$chunking"
-chunk = 1
-stealing = "off"
-TOML
-done
+for chunking in fixed guided; do write_dispatch_job "$chunking" "$chunking" "$partitions"; done
 "$kdsched" gen blobs --rows 1000000 --cols 16 --centers 16 --seed 7 --out "$work/blobs.h5" --log-level warn
 cat >"$work/kmeans.toml" <<TOML
 [job]
