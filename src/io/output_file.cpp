@@ -10,6 +10,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -99,6 +100,17 @@ std::optional<struct stat> stat_of(const fs::path& path, bool follow_link = fals
   return entry;
 }
 
+// HDF5 holds an exclusive lock on a file it has open for writing: a temporary still locked is
+// being written, whatever its name says (a process in another PID namespace has a pid this one
+// cannot see). Where locking is off (HDF5_USE_FILE_LOCKING=FALSE) this says "not locked".
+bool locked_by_a_writer(const fs::path& file) {
+  const int fd = ::open(file.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return true;  // what cannot be looked at is left alone
+  const bool locked = ::flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+  ::close(fd);
+  return locked;
+}
+
 // A process killed with SIGKILL cannot remove its temporary; the next output of the same name
 // removes what such runs of this user on this host left. Anything that may be in use (a live
 // process, another host whose processes this one cannot see) or is not plainly this user's own
@@ -115,6 +127,7 @@ void remove_stale_temporaries(const fs::path& path) {
     if (!owner || owner->host != host || !process_is_gone(owner->pid)) continue;
     const auto entry = stat_of(it->path());
     if (!entry || !S_ISREG(entry->st_mode) || entry->st_uid != ::geteuid()) continue;
+    if (locked_by_a_writer(it->path())) continue;
     std::error_code ignored;
     if (fs::remove(it->path(), ignored)) {
       log::info("removed '{}', left by process {}, which no longer runs", it->path().string(), owner->pid);

@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -123,6 +125,24 @@ TEST(OutputFile, StaleTemporariesOfDeadProcessesAreRemoved) {
   std::sort(expected.begin(), expected.end());
   EXPECT_EQ(dir.entries(), expected);
   EXPECT_EQ(slurp(dir / "secret"), "not yours");
+}
+
+// A writer in another PID namespace has a pid that looks dead from here; HDF5's lock on the file
+// it is writing still says it is in use.
+TEST(OutputFile, ALockedTemporaryIsInUseWhateverItsPidSays) {
+  TempDir dir;
+  const std::string locked = temporary_name("out.h5", host_in_temporary_names(), dead_pid(), 'a');
+  std::ofstream(dir / locked) << "being written";
+  const int fd = ::open((dir / locked).c_str(), O_RDONLY);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::flock(fd, LOCK_EX), 0);
+  {
+    OutputFile out(dir / "out.h5", false);
+    EXPECT_TRUE(std::filesystem::exists(dir / locked));
+  }
+  ::close(fd);
+  OutputFile out(dir / "out.h5", false);
+  EXPECT_FALSE(std::filesystem::exists(dir / locked)) << "unlocked, and its process gone: stale";
 }
 
 TEST(OutputFile, AnUncommittedFileLeavesNothing) {
