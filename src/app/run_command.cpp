@@ -18,6 +18,7 @@
 #include <sys/resource.h>
 
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -218,6 +219,8 @@ int run_command(const RunOptions& options) {
   mpi::environment environment(mpi::threading::funneled, false);
   mpi::communicator world;
   interrupt::install_signal_handlers(world.rank() == master_rank);
+  // A send to a dead peer over TCP can raise SIGPIPE, which would kill a rank that could go on.
+  std::signal(SIGPIPE, SIG_IGN);
   if (world.size() > 1) log::set_rank(world.rank());
   int worst = 0;
   // Each job talks over a communicator of its own, so that a message still on its way when one
