@@ -232,13 +232,13 @@ output = "result.h5"
 range = [0, 3]
 [kernel]
 name = "spin"
-cost = "const:3000000"
+cost = "const:4000000"
 mode = "sleep"
 [schedule]
 chunking = "fixed"
 stealing = "random"
 [faults]
-worker_timeout = 2
+worker_timeout = 3
 )");
   const Completed run = this->run(3, {"run", "job.toml", "--progress", "off"}, 60);
   EXPECT_EQ(run.exit_code, 0) << run.err;
