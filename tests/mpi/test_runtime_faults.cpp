@@ -37,6 +37,25 @@ bins = 8
 )", faults);
 }
 
+// Fixed-chunk spin partitions that sleep `cost_us` each, with the given stealing and worker_timeout.
+std::string sleeping_job(int partitions, int cost_us, const std::string& stealing, int worker_timeout) {
+  return fmt::format(R"([job]
+name = "sleeping"
+output = "result.h5"
+[partition]
+range = [0, {}]
+[kernel]
+name = "spin"
+cost = "const:{}"
+mode = "sleep"
+[schedule]
+chunking = "fixed"
+stealing = "{}"
+[faults]
+worker_timeout = {}
+)", partitions, cost_us, stealing, worker_timeout);
+}
+
 void write_points(const std::filesystem::path& file, std::uint64_t rows, std::uint64_t cols, std::uint64_t seed) {
   std::mt19937_64 rng(seed);
   std::normal_distribution<double> normal(0.0, 1.0);
@@ -143,21 +162,7 @@ std::optional<pid_t> wait_for_rank(pid_t root, int rank) {
 // A stopped worker (a hung node) no longer stalls the job forever: the master notices the
 // silence after worker_timeout and ends the run with exit 4.
 TEST_F(EndToEnd, AStoppedWorkerEndsTheRunAfterTheWorkerTimeout) {
-  write_text("job.toml", R"([job]
-name = "stopped"
-output = "result.h5"
-[partition]
-range = [0, 1000]
-[kernel]
-name = "spin"
-cost = "const:20000"
-mode = "sleep"
-[schedule]
-chunking = "fixed"
-stealing = "off"
-[faults]
-worker_timeout = 2
-)");
+  write_text("job.toml", sleeping_job(1000, 20000, "off", 2));
   const pid_t child = start_in_background(dir_, {"--oversubscribe", "-n", "3"});
   ASSERT_GT(child, 0);
   const auto worker = wait_for_rank(child, 2);
@@ -184,21 +189,7 @@ worker_timeout = 2
 // Under a launcher that lets survivors run on (mpirun --enable-recovery), workers whose master
 // died exit by themselves within worker_timeout, and no process of the run is left.
 TEST_F(EndToEnd, WorkersOfALostMasterExitWithinTheWorkerTimeout) {
-  write_text("job.toml", R"([job]
-name = "orphans"
-output = "result.h5"
-[partition]
-range = [0, 1000]
-[kernel]
-name = "spin"
-cost = "const:20000"
-mode = "sleep"
-[schedule]
-chunking = "fixed"
-stealing = "random"
-[faults]
-worker_timeout = 2
-)");
+  write_text("job.toml", sleeping_job(1000, 20000, "random", 2));
   const pid_t child = start_in_background(dir_, {"--oversubscribe", "--enable-recovery", "-n", "3"});
   ASSERT_GT(child, 0);
   const auto master = wait_for_rank(child, 0);
@@ -225,21 +216,7 @@ worker_timeout = 2
 // last long partition, the other only sends steal requests (to workers), and heartbeats to the
 // master keep it alive; so does the busy one's communication thread.
 TEST_F(EndToEnd, IdleThievesAndLongPartitionsOutliveTheWorkerTimeout) {
-  write_text("job.toml", R"([job]
-name = "tail"
-output = "result.h5"
-[partition]
-range = [0, 3]
-[kernel]
-name = "spin"
-cost = "const:4000000"
-mode = "sleep"
-[schedule]
-chunking = "fixed"
-stealing = "random"
-[faults]
-worker_timeout = 3
-)");
+  write_text("job.toml", sleeping_job(3, 4000000, "random", 3));
   const Completed run = this->run(3, {"run", "job.toml", "--progress", "off"}, 60);
   EXPECT_EQ(run.exit_code, 0) << run.err;
   EXPECT_TRUE(run.error_lines().empty()) << run.err;
