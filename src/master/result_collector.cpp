@@ -34,6 +34,14 @@ void ResultCollector::accept(Rank rank, protocol::Outcome& outcome) {
   ++round.partitions;
   round.bytes_read += outcome.bytes_read;
   round.cache_hits += outcome.cache_hit ? 1 : 0;
+  if (journal_ != nullptr) {
+    const journal::Fields fields{round_, outcome.id, rank, record.attempts, outcome.ok, outcome.stolen,
+                                 outcome.cache_hit, outcome.start_s, outcome.end_s, outcome.bytes_read};
+    journal::append_entry(journal_batch_, fields, outcome.error, outcome.partial);
+    // Bounds the memory a fast stream of outcomes can hold between two checkpoints.
+    constexpr std::size_t batch_limit = std::size_t{64} << 20;
+    if (journal_batch_.size() >= batch_limit) flush_journal();
+  }
   merge_in_order(outcome.id, outcome);
   if (!outcome.ok) {
     // Report the lowest failing id, so that the message does not depend on timing.
@@ -83,7 +91,48 @@ std::optional<std::vector<std::uint32_t>> ResultCollector::previous_assignment()
   return workers;
 }
 
+void ResultCollector::journal_to(journal::Journal& journal, double checkpoint_seconds) {
+  journal_ = &journal;
+  checkpoint_interval_ = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+      std::chrono::duration<double>(checkpoint_seconds));
+  next_checkpoint_ = std::chrono::steady_clock::now() + checkpoint_interval_;
+}
+
+void ResultCollector::checkpoint(std::chrono::steady_clock::time_point now) {
+  if (journal_ != nullptr && now >= next_checkpoint_) flush_journal();
+}
+
+void ResultCollector::flush_journal() {
+  if (journal_ == nullptr) return;
+  if (!journal_batch_.empty()) journal_->append(journal_batch_);
+  journal_batch_.clear();
+  next_checkpoint_ = std::chrono::steady_clock::now() + checkpoint_interval_;
+}
+
+void ResultCollector::replay(std::vector<journal::Entry>& entries, Bytes& state) {
+  protocol::Outcome outcome;
+  for (journal::Entry& entry : entries) {
+    const journal::Fields& fields = entry.fields;
+    if (fields.round != round_ && !(fields.round == round_ + 1 && all_done() && next_round(state))) {
+      throw IoError(fmt::format("journal: partition {} of round {} does not fit the job (it is in round {})",
+                                fields.id, fields.round, round_));
+    }
+    outcome.id = fields.id;
+    outcome.ok = fields.ok;
+    outcome.stolen = fields.stolen;
+    outcome.start_s = fields.start_s;
+    outcome.end_s = fields.end_s;
+    outcome.error = std::move(entry.error);
+    outcome.partial = std::move(entry.partial);
+    outcome.bytes_read = fields.bytes_read;
+    outcome.cache_hit = fields.cache_hit;
+    accept(fields.rank, outcome);
+    ++from_journal_;
+  }
+}
+
 bool ResultCollector::next_round(Bytes& state) {
+  flush_journal();
   // A round with failed partitions would feed incomplete state into the next one.
   if (failed_ > 0) return false;
   std::optional<Bytes> next = kernel_.next_round();
