@@ -35,7 +35,8 @@ constexpr std::array<std::string_view, 3> job_keys{"name", "output", "descriptio
 constexpr std::array<std::string_view, 5> input_keys{"file", "dataset", "items", "offsets", "files"};
 constexpr std::array<std::string_view, 3> partition_keys{"rows", "count", "range"};
 constexpr std::array<std::string_view, 5> schedule_keys{"chunking", "chunk", "stealing", "order", "costs_from"};
-constexpr std::array<std::string_view, 4> faults_keys{"worker_timeout", "checkpoint_seconds", "inject_error", "inject_rank"};
+constexpr std::array<std::string_view, 5> faults_keys{"worker_timeout", "checkpoint_seconds", "inject_error", "inject_rank",
+                                                      "inject_delay"};
 
 toml::table parse_toml(const std::string& text, const std::string& file) {
   try {
@@ -203,6 +204,10 @@ FaultSpec read_faults(const TableView& table) {
     faults.checkpoint_s = *interval;
   }
   read_choice(table, "inject_error", injection_names, faults.inject_error);
+  if (const auto delay = table.find_double("inject_delay")) {
+    if (!(*delay >= 0 && *delay <= 3600)) table.fail("inject_delay", "inject_delay must be 0 to 3600 seconds");
+    faults.inject_delay_s = *delay;
+  }
   if (const auto rank = table.find_int_at_least("inject_rank", 0)) faults.inject_rank = static_cast<int>(std::min<std::int64_t>(*rank, 1 << 30));
   return faults;
 }
