@@ -139,6 +139,13 @@ void start_journal(const kernels::JobPlan& plan, JobJournal& journal) {
   journal.journal->set_job_text(plan.spec.text);
 }
 
+// Closed first, so that SQLite does not write its WAL again after the removal.
+void remove_journal(JobJournal& journal) {
+  const std::filesystem::path path = journal.journal->path();
+  journal.journal.reset();
+  journal::Journal::remove(path);
+}
+
 int run_master(const mpi::communicator& comm, LoadedJob& job, master::ResultWriter& writer, JobJournal& journal,
                Clock::time_point start, const RunOptions& options) {
   const std::string created = master::utc_now();
@@ -155,10 +162,16 @@ int run_master(const mpi::communicator& comm, LoadedJob& job, master::ResultWrit
     }
     results.journal_to(*journal.journal, job.plan.spec.faults.checkpoint_s);
   };
-  // On an error, what was merged stays in the journal for --resume.
-  const auto keep_journal = [&] {
+  // An error caused by the job or its input (exit 2 or 3) removes the journal: one of them must
+  // change, and continuing would mix results of other data. Any other error (a lost worker, an
+  // internal error) keeps what was merged, for --resume.
+  const auto settle_journal = [&](int code) {
     try {
-      results.flush_journal();
+      if (code == static_cast<int>(ExitCode::usage) || code == static_cast<int>(ExitCode::io)) {
+        remove_journal(journal);
+      } else {
+        results.flush_journal();
+      }
     } catch (const std::exception& error) {
       print_error(error.what());
     }
@@ -176,7 +189,7 @@ int run_master(const mpi::communicator& comm, LoadedJob& job, master::ResultWrit
     } catch (const std::exception& error) {
       progress.finish();
       print_error(error.what());
-      keep_journal();
+      settle_journal(code_of(error));
       return code_of(error);
     }
   } else {
@@ -190,7 +203,7 @@ int run_master(const mpi::communicator& comm, LoadedJob& job, master::ResultWrit
     } catch (const std::exception& error) {
       progress.finish();
       print_error(error.what());
-      keep_journal();
+      settle_journal(code_of(error));
       writer.discard();
       master.abort(code_of(error));
       finalize_and_exit(code_of(error));
@@ -222,11 +235,8 @@ int run_master(const mpi::communicator& comm, LoadedJob& job, master::ResultWrit
       log::info("{}: {} partitions complete in {:.3f} s; result in {}", job.plan.spec.name,
                 job.plan.partitions.count(), facts.wall_seconds, job.plan.spec.output.string());
     }
-    // The run is finished, failed partitions included: there is nothing left to resume. Closed
-    // first, so that SQLite does not write its WAL again after the removal.
-    const std::filesystem::path path = journal.journal->path();
-    journal.journal.reset();
-    journal::Journal::remove(path);
+    // The run is finished, failed partitions included: there is nothing left to resume.
+    remove_journal(journal);
   } catch (const std::exception& error) {
     print_error(error.what());
     code = code_of(error);

@@ -350,6 +350,17 @@ TEST_F(ResumeRules, ResumeWithoutAJournalRunsFromTheStart) {
   EXPECT_FALSE(fs::exists(path("result.h5.journal")));
 }
 
+TEST_F(ResumeRules, ARuntimeErrorKeepsTheJournalForResume) {
+  write_text("job.toml", fmt::format(fmt::runtime(spin_case.job), fmt::arg("output", "result.h5")) +
+                             "inject_error = \"grant\"\ninject_rank = 2\n");
+  const Completed failed = run(3, {"run", "job.toml", "--progress", "off"});
+  EXPECT_EQ(failed.exit_code, 4) << failed.err;
+  EXPECT_TRUE(fs::exists(path("result.h5.journal")));
+  EXPECT_FALSE(fs::exists(path("result.h5")));
+  const Completed refused = run(0, {"run", "job.toml", "--progress", "off"});
+  EXPECT_EQ(refused.exit_code, 2) << refused.err;
+}
+
 TEST_F(ResumeRules, ResumeAndForceTogetherAreAUsageError) {
   const Completed run = this->run(0, {"run", "job.toml", "--resume", "--force", "--progress", "off"});
   EXPECT_EQ(run.exit_code, 2);
