@@ -23,11 +23,6 @@ struct Fields {
   double start_s = 0;
   double end_s = 0;
   std::uint64_t bytes_read = 0;
-
-  template <typename Archive>
-  void serialize(Archive& archive, unsigned /*version*/) {
-    archive & round & id & rank & attempts & ok & stolen & cache_hit & start_s & end_s & bytes_read;
-  }
 };
 
 // One partition's journaled outcome, as read back.
@@ -37,8 +32,10 @@ struct Entry {
   Bytes partial;      // the partial result the master merged
 };
 
-// A batch is entries back to back, each its fields, its error and its partial (lengths first), in
-// the native layout: a journal is read back by the build that wrote it (see Journal).
+// A batch is entries back to back: each its fields (45 bytes, no padding), then its error and its
+// partial, each as a 64-bit length and the bytes, in the native byte order (a journal is read
+// back on the machine that wrote it). Appending costs one resize and a few stores: the master
+// calls it for every partition.
 void append_entry(Bytes& batch, const Fields& fields, std::string_view error, std::span<const char> partial);
 
 // Appends the entries of `batch` to `entries`. Throws IoError on a batch that does not parse.

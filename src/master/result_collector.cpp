@@ -132,11 +132,14 @@ void ResultCollector::replay(std::vector<journal::Entry>& entries, Bytes& state)
 }
 
 bool ResultCollector::next_round(Bytes& state) {
-  flush_journal();
   // A round with failed partitions would feed incomplete state into the next one.
   if (failed_ > 0) return false;
   std::optional<Bytes> next = kernel_.next_round();
   if (!next) return false;
+  // A round is journaled whole before the next begins, as replay expects. The last one is not
+  // written at its end: a finished run removes the journal (a crash while the result is written
+  // loses at most checkpoint_seconds, as anywhere else).
+  flush_journal();
   ++round_;
   rounds_.emplace_back();
   kernel_.begin_round(round_, *next);

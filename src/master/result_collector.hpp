@@ -38,7 +38,7 @@ class ResultCollector {
   std::uint64_t completed() const { return tracker_.completed(); }
 
   // From now on every accepted outcome is journaled: buffered, and written as one batch by
-  // checkpoint() once `checkpoint_seconds` have passed, and at the end of every round. The
+  // checkpoint() once `checkpoint_seconds` have passed, and when a round ends and another follows. The
   // journal must outlive the collector.
   void journal_to(journal::Journal& journal, double checkpoint_seconds);
   // Writes the buffered outcomes when the checkpoint interval has passed. Cheap: callers call it
