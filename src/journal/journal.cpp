@@ -14,6 +14,7 @@ constexpr std::int64_t layout_version = 1;
 
 Journal::Journal(const std::filesystem::path& path) : path_(path), db_(path) {
   db_.execute(
+      "PRAGMA page_size = 65536;"
       "PRAGMA journal_mode = WAL;"
       "PRAGMA synchronous = NORMAL;"
       "CREATE TABLE IF NOT EXISTS job (layout INTEGER NOT NULL, text TEXT NOT NULL);"

@@ -5,6 +5,14 @@
 #include <fmt/format.h>
 
 namespace kdsched::master {
+namespace {
+
+// A fast stream of outcomes is written in batches of about this many bytes, whatever the
+// checkpoint interval: it bounds the master's memory, and a buffer this size stays in memory it
+// has already touched.
+constexpr std::size_t journal_batch_limit = std::size_t{16} << 20;
+
+}  // namespace
 
 ResultCollector::ResultCollector(const kernels::JobPlan& plan, kernels::Kernel& kernel, Progress& progress)
     : plan_(plan), kernel_(kernel), progress_(progress), tracker_(plan.partitions.count()),
@@ -38,9 +46,7 @@ void ResultCollector::accept(Rank rank, protocol::Outcome& outcome) {
     const journal::Fields fields{round_, outcome.id, rank, record.attempts, outcome.ok, outcome.stolen,
                                  outcome.cache_hit, outcome.start_s, outcome.end_s, outcome.bytes_read};
     journal::append_entry(journal_batch_, fields, outcome.error, outcome.partial);
-    // Bounds the memory a fast stream of outcomes can hold between two checkpoints.
-    constexpr std::size_t batch_limit = std::size_t{64} << 20;
-    if (journal_batch_.size() >= batch_limit) flush_journal();
+    if (journal_batch_.size() >= journal_batch_limit) flush_journal();
   }
   merge_in_order(outcome.id, outcome);
   if (!outcome.ok) {
@@ -93,6 +99,9 @@ std::optional<std::vector<std::uint32_t>> ResultCollector::previous_assignment()
 
 void ResultCollector::journal_to(journal::Journal& journal, double checkpoint_seconds) {
   journal_ = &journal;
+  // Reserved once and reused by every batch: a buffer growing afresh would cost a copy and a
+  // page fault for every few dozen outcomes, more than the outcomes themselves.
+  journal_batch_.reserve(journal_batch_limit + (std::size_t{1} << 20));
   checkpoint_interval_ = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
       std::chrono::duration<double>(checkpoint_seconds));
   next_checkpoint_ = std::chrono::steady_clock::now() + checkpoint_interval_;
