@@ -19,6 +19,7 @@
 #include <sys/resource.h>
 
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -61,7 +62,13 @@ int code_of(const std::exception& error) {
     std::this_thread::sleep_for(std::chrono::seconds(3));
     std::_Exit(code);
   }).detach();
-  if (io::library_gate().try_lock_for(std::chrono::seconds(2))) MPI_Finalize();
+  // Polled with try_lock rather than a timed lock, which ThreadSanitizer cannot follow.
+  const auto deadline = Clock::now() + std::chrono::seconds(2);
+  bool gate_taken = false;
+  while (!(gate_taken = io::library_gate().try_lock()) && Clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  if (gate_taken) MPI_Finalize();
   std::_Exit(code);
 }
 
@@ -304,6 +311,8 @@ int run_command(const RunOptions& options) {
   mpi::environment environment(mpi::threading::funneled, false);
   mpi::communicator world;
   interrupt::install_signal_handlers(world.rank() == master_rank);
+  // A send to a dead peer over TCP can raise SIGPIPE, which would kill a rank that could go on.
+  std::signal(SIGPIPE, SIG_IGN);
   if (world.size() > 1) log::set_rank(world.rank());
   int worst = 0;
   // Each job talks over a communicator of its own, so that a message still on its way when one

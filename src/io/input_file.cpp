@@ -83,8 +83,8 @@ DatasetInfo InputFile::dataset_info(const std::string& dataset) const {
   return impl_->open(dataset).info;
 }
 
-std::timed_mutex& library_gate() {
-  static std::timed_mutex gate;
+std::mutex& library_gate() {
+  static std::mutex gate;
   return gate;
 }
 

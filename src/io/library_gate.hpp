@@ -8,6 +8,6 @@ namespace kdsched::io {
 // from under a thread still reading (a worker's executor, when a run is aborted mid-partition).
 // Reads hold this gate; a process that ends while another thread may be reading takes it first
 // and never gives it back, so no read starts or runs while MPI_Finalize closes HDF5.
-std::timed_mutex& library_gate();
+std::mutex& library_gate();
 
 }  // namespace kdsched::io

@@ -40,7 +40,14 @@ inline void finish_row(const Geometry& g, const double* row, const double* score
 
 // The whole block in one call, compiled for AVX-512, AVX2+FMA and baseline x86-64; the loader
 // picks the best the CPU has. Rows go in pairs, so that each centroid column loaded serves two.
-__attribute__((target_clones("arch=skylake-avx512", "arch=haswell", "default"))) void assign_rows(
+// ThreadSanitizer builds get the baseline only: the loader runs the clones' resolver before the
+// sanitizer's runtime is up, and the instrumented resolver crashes.
+#if defined(__SANITIZE_THREAD__)
+#define KDSCHED_CLONES
+#else
+#define KDSCHED_CLONES __attribute__((target_clones("arch=skylake-avx512", "arch=haswell", "default")))
+#endif
+KDSCHED_CLONES void assign_rows(
     const Geometry& g, const double* rows, std::uint64_t n, std::int32_t* labels, double* distances,
     double* __restrict out) {
   const std::uint64_t stride = g.stride;

@@ -23,7 +23,10 @@ Master::Master(protocol::Endpoint& endpoint, const kernels::JobPlan& plan, Resul
       names_victims_(plan.spec.schedule.stealing == job::Stealing::master),
       queues_(workers_),
       silence_(workers_, scheduling::SilenceDetector::Duration(plan.spec.faults.worker_timeout_s),
-               scheduling::SilenceDetector::Clock::now()) {}
+               scheduling::SilenceDetector::Clock::now()),
+      heartbeat_interval_(std::chrono::duration_cast<scheduling::SilenceDetector::Clock::duration>(
+          scheduling::heartbeat_interval(silence_.timeout()))),
+      next_heartbeat_(scheduling::SilenceDetector::Clock::now() + heartbeat_interval_) {}
 
 scheduling::Dealer Master::make_dealer() const {
   if (results_.completed() == 0) {
@@ -60,7 +63,7 @@ void Master::begin_round() {
   deal_round();
   endpoint_.broadcast(state_, master_rank, [this] {
     while (const auto* envelope = endpoint_.poll()) handle(*envelope);
-    check_liveness();
+    keep_alive();
     return true;
   });
 }
@@ -95,20 +98,27 @@ void Master::run(Bytes round_state) {
       continue;
     }
     since_check = 0;
-    check_liveness();
+    keep_alive();
   }
   log::debug("every partition has a result after {} round(s); stopping {} workers", results_.round() + 1, workers_);
   for (Rank rank = 1; rank <= static_cast<Rank>(workers_); ++rank) endpoint_.send(rank, protocol::Stop{});
   endpoint_.flush();
 }
 
-void Master::check_liveness() {
+// Both directions: a worker silent past worker_timeout ends the run, and the workers, who may
+// otherwise hear nothing for hours (idle while another runs the last long partition), hear the
+// master at the heartbeat interval, so that they can tell a lost master from a quiet one. The
+// journal's checkpoint rides on the same clock reading.
+void Master::keep_alive() {
   const auto now = scheduling::SilenceDetector::Clock::now();
   results_.checkpoint(now);
   if (const auto silent = silence_.check(now)) {
     throw RuntimeError(fmt::format("rank {} sent nothing for {:g} s (worker_timeout): it is hung, stopped or lost",
                                    *silent + 1, silence_.timeout().count()));
   }
+  if (now < next_heartbeat_) return;
+  next_heartbeat_ = now + heartbeat_interval_;
+  for (Rank rank = 1; rank <= static_cast<Rank>(workers_); ++rank) endpoint_.send(rank, protocol::Heartbeat{});
 }
 
 // No flush: a large send to the worker that caused the abort (stopped, or gone) might never

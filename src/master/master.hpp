@@ -37,7 +37,7 @@ class Master {
   void handle(const protocol::Envelope& envelope);
   void send_grant(std::uint32_t worker, const std::vector<IndexRange>& ranges);
   void answer(std::uint32_t worker);
-  void check_liveness();
+  void keep_alive();
 
   protocol::Endpoint& endpoint_;
   const kernels::JobPlan& plan_;
@@ -48,6 +48,8 @@ class Master {
   bool names_victims_;  // stealing = "master"
   scheduling::QueueEstimates queues_;
   scheduling::SilenceDetector silence_;
+  scheduling::SilenceDetector::Clock::duration heartbeat_interval_;
+  scheduling::SilenceDetector::Clock::time_point next_heartbeat_;
   protocol::Request request_;     // reused for every request received
   protocol::GrantMessage grant_;  // reused for every grant sent
   std::vector<IndexRange> next_ranges_;

@@ -50,10 +50,20 @@ Worker::Worker(protocol::Endpoint& endpoint, const kernels::JobPlan& plan, kerne
       grant_wait_(grant_waiting()),
       steal_backoff_(scheduling::steal_retries()),
       faults_(plan.spec.faults),
+      master_silence_(1, scheduling::SilenceDetector::Duration(faults_.worker_timeout_s), Clock::now()),
       heartbeat_interval_(std::chrono::duration_cast<Clock::duration>(
           scheduling::heartbeat_interval(scheduling::SilenceDetector::Duration(faults_.worker_timeout_s)))),
       next_heartbeat_(Clock::now() + heartbeat_interval_) {
   inject(job::InjectedError::worker_start);
+}
+
+// Under a launcher that keeps survivors running (mpirun --enable-recovery), nothing else would
+// end a worker whose master died. The message cannot go to the master, so it goes to stderr.
+bool Worker::master_is_lost() {
+  if (!master_silence_.check(Clock::now())) return false;
+  log::warn("the master (rank {}) sent nothing for {:g} s (worker_timeout): it is lost; this worker exits",
+            master_rank, master_silence_.timeout().count());
+  return true;
 }
 
 void Worker::inject(job::InjectedError where) const {
@@ -86,6 +96,7 @@ std::optional<int> Worker::run() {
     bool active = false;
     while (const auto* envelope = endpoint_.poll()) {
       active = true;
+      if (envelope->source == master_rank) master_silence_.heard(0);
       if ((stopped = handle(*envelope, abort_code))) break;
     }
     if (stopped) break;
@@ -120,6 +131,10 @@ std::optional<int> Worker::run() {
       poll_backoff_.reset();
     } else if (const auto pause = (decision.starved ? grant_wait_ : poll_backoff_).next(); pause.count() > 0) {
       send_heartbeat_if_due();
+      if (master_is_lost()) {
+        abort_code = static_cast<int>(ExitCode::runtime);
+        break;
+      }
       wait(pause);
       idled_ = true;
     }
@@ -261,6 +276,8 @@ bool Worker::handle(const protocol::Envelope& envelope, std::optional<int>& abor
       steal_outstanding_ = false;  // a late answer to it is recognised by its round
       return false;
     }
+    case Tag::heartbeat:
+      return false;
     case Tag::stop:
       return true;
     case Tag::abort:

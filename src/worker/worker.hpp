@@ -32,8 +32,9 @@ class Worker {
          Clock::time_point job_start);
   ~Worker();
 
-  // Serves until the master stops the job (returns nullopt) or aborts it (returns the exit code;
-  // the executor may still be inside a kernel, so the caller must end the process). Throws Error
+  // Serves until the master stops the job (returns nullopt) or aborts it, or falls silent for
+  // worker_timeout (returns the exit code; the executor may still be inside a kernel, so the
+  // caller must end the process). Throws Error
   // when this worker cannot go on; the executor may then be running too, so the caller reports
   // the error and ends the process without destroying the Worker.
   std::optional<int> run();
@@ -64,6 +65,7 @@ class Worker {
   void begin_steal(Clock::time_point since);
   void end_steal(bool got_work);
   void send_heartbeat_if_due();
+  bool master_is_lost();
   void inject(job::InjectedError where) const;
 
   protocol::Endpoint& endpoint_;
@@ -119,6 +121,7 @@ class Worker {
   std::uint64_t steals_received_ = 0;
   double wall_s_ = 0;
   job::FaultSpec faults_;
+  scheduling::SilenceDetector master_silence_;  // one "worker": the master
   Clock::duration heartbeat_interval_;
   Clock::time_point next_heartbeat_{};
   std::uint64_t sent_since_heartbeat_ = 0;

@@ -113,6 +113,33 @@ std::vector<pid_t> ranks_below(pid_t root, int rank) {
   return found;
 }
 
+// Starts `mpiexec LAUNCHER_ARGS... kdsched run job.toml` in `dir` (under `timeout`, in a process
+// group of its own), with stdout and stderr in stdout.txt and stderr.txt there.
+pid_t start_in_background(const std::filesystem::path& dir, const std::vector<std::string>& launcher_args) {
+  const pid_t child = fork();
+  if (child != 0) return child;
+  setpgid(0, 0);
+  const std::string out = (dir / "stdout.txt").string(), err = (dir / "stderr.txt").string();
+  if (!freopen(out.c_str(), "w", stdout) || !freopen(err.c_str(), "w", stderr) || chdir(dir.c_str()) != 0) _exit(126);
+  std::vector<std::string> words{"timeout", "-k", "5", "60", KDSCHED_MPIEXEC};
+  words.insert(words.end(), launcher_args.begin(), launcher_args.end());
+  for (const char* word : {KDSCHED_BINARY, "run", "job.toml", "--progress", "off"}) words.emplace_back(word);
+  std::vector<char*> argv;
+  for (auto& word : words) argv.push_back(word.data());
+  argv.push_back(nullptr);
+  execvp(argv[0], argv.data());
+  _exit(127);
+}
+
+// The first pid of MPI rank `rank` below `root`, waiting up to 20 s for it to appear.
+std::optional<pid_t> wait_for_rank(pid_t root, int rank) {
+  for (const auto deadline = Clock::now() + std::chrono::seconds(20); Clock::now() < deadline;) {
+    if (const auto pids = ranks_below(root, rank); !pids.empty()) return pids.front();
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return std::nullopt;
+}
+
 // A stopped worker (a hung node) no longer stalls the job forever: the master notices the
 // silence after worker_timeout and ends the run with exit 4.
 TEST_F(EndToEnd, AStoppedWorkerEndsTheRunAfterTheWorkerTimeout) {
@@ -131,33 +158,19 @@ stealing = "off"
 [faults]
 worker_timeout = 2
 )");
-  const pid_t child = fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
-    setpgid(0, 0);
-    const std::string out = path("stdout.txt").string(), err = path("stderr.txt").string();
-    freopen(out.c_str(), "w", stdout);
-    freopen(err.c_str(), "w", stderr);
-    chdir(dir_.c_str());
-    execlp("timeout", "timeout", "-k", "5", "60", KDSCHED_MPIEXEC, "--oversubscribe", "-n", "3", KDSCHED_BINARY, "run",
-           "job.toml", "--progress", "off", static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  std::vector<pid_t> worker;
-  for (const auto deadline = Clock::now() + std::chrono::seconds(20); worker.empty() && Clock::now() < deadline;) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    worker = ranks_below(child, 2);
-  }
-  ASSERT_EQ(worker.size(), 1u) << "rank 2 of the run never appeared";
+  const pid_t child = start_in_background(dir_, {"--oversubscribe", "-n", "3"});
+  ASSERT_GT(child, 0);
+  const auto worker = wait_for_rank(child, 2);
+  ASSERT_TRUE(worker) << "rank 2 of the run never appeared";
   std::this_thread::sleep_for(std::chrono::milliseconds(500));  // let it take part in the job
   const auto stopped_at = Clock::now();
-  ASSERT_EQ(kill(worker[0], SIGSTOP), 0);
+  ASSERT_EQ(kill(*worker, SIGSTOP), 0);
   int status = 0;
   ASSERT_EQ(waitpid(child, &status, 0), child);
   const double seconds = seconds_since(stopped_at);
-  if (kill(worker[0], 0) == 0) {  // never leave a stopped process of ours behind
-    kill(worker[0], SIGKILL);
-    kill(worker[0], SIGCONT);
+  if (kill(*worker, 0) == 0) {  // never leave a stopped process of ours behind
+    kill(*worker, SIGKILL);
+    kill(*worker, SIGCONT);
   }
   std::ifstream err_file(path("stderr.txt"));
   const std::string err((std::istreambuf_iterator<char>(err_file)), std::istreambuf_iterator<char>());
@@ -165,6 +178,46 @@ worker_timeout = 2
   EXPECT_EQ(WEXITSTATUS(status), 4) << err;
   EXPECT_NE(err.find("kdsched: error: rank 2 sent nothing for 2 s"), std::string::npos) << err;
   EXPECT_LT(seconds, 15.0) << "worker_timeout is 2 s";
+  EXPECT_FALSE(std::filesystem::exists(path("result.h5")));
+}
+
+// Under a launcher that lets survivors run on (mpirun --enable-recovery), workers whose master
+// died exit by themselves within worker_timeout, and no process of the run is left.
+TEST_F(EndToEnd, WorkersOfALostMasterExitWithinTheWorkerTimeout) {
+  write_text("job.toml", R"([job]
+name = "orphans"
+output = "result.h5"
+[partition]
+range = [0, 1000]
+[kernel]
+name = "spin"
+cost = "const:20000"
+mode = "sleep"
+[schedule]
+chunking = "fixed"
+stealing = "random"
+[faults]
+worker_timeout = 2
+)");
+  const pid_t child = start_in_background(dir_, {"--oversubscribe", "--enable-recovery", "-n", "3"});
+  ASSERT_GT(child, 0);
+  const auto master = wait_for_rank(child, 0);
+  const auto first = wait_for_rank(child, 1), second = wait_for_rank(child, 2);
+  ASSERT_TRUE(master && first && second) << "the ranks never appeared";
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  const auto killed_at = Clock::now();
+  ASSERT_EQ(kill(*master, SIGKILL), 0);
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  const double seconds = seconds_since(killed_at);
+  for (const pid_t worker : {*first, *second}) {
+    EXPECT_NE(kill(worker, 0), 0) << "worker " << worker << " outlived the job";
+    kill(worker, SIGKILL);
+  }
+  EXPECT_LT(seconds, 2 + 5 + 3.0) << "worker_timeout 2 s, then at most a few seconds to exit";
+  std::ifstream err_file(path("stderr.txt"));
+  const std::string err((std::istreambuf_iterator<char>(err_file)), std::istreambuf_iterator<char>());
+  EXPECT_NE(err.find("the master (rank 0) sent nothing for 2 s"), std::string::npos) << err;
   EXPECT_FALSE(std::filesystem::exists(path("result.h5")));
 }
 
@@ -179,13 +232,13 @@ output = "result.h5"
 range = [0, 3]
 [kernel]
 name = "spin"
-cost = "const:3000000"
+cost = "const:4000000"
 mode = "sleep"
 [schedule]
 chunking = "fixed"
 stealing = "random"
 [faults]
-worker_timeout = 2
+worker_timeout = 3
 )");
   const Completed run = this->run(3, {"run", "job.toml", "--progress", "off"}, 60);
   EXPECT_EQ(run.exit_code, 0) << run.err;
