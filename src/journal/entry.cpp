@@ -7,19 +7,48 @@
 namespace kdsched::journal {
 namespace {
 
-constexpr std::size_t fields_size = 4 * 8 + 2 * 4 + 2 + 3;
+enum Flag : std::uint8_t { ok = 1, stolen = 2, cache_hit = 4, has_error = 8 };
 
-template <typename T>
-char* put(char* out, T value) {
+constexpr std::size_t max_varint = 10;
+
+char* put_varint(char* out, std::uint64_t value) {
+  while (value >= 0x80) {
+    *out++ = static_cast<char>(value | 0x80);
+    value >>= 7;
+  }
+  *out++ = static_cast<char>(value);
+  return out;
+}
+
+char* put_double(char* out, double value) {
   std::memcpy(out, &value, sizeof value);
   return out + sizeof value;
 }
 
-// Reads a T at `in`, moving it on; throws IoError when `end` comes first.
-template <typename T>
-T take(const char*& in, const char* end) {
-  if (static_cast<std::size_t>(end - in) < sizeof(T)) throw IoError("journal: a batch of outcomes is corrupt");
-  T value;
+char* put_bytes(char* out, std::span<const char> bytes) {
+  out = put_varint(out, bytes.size());
+  if (!bytes.empty()) std::memcpy(out, bytes.data(), bytes.size());
+  return out + bytes.size();
+}
+
+[[noreturn]] void corrupt() { throw IoError("journal: a batch of outcomes is corrupt"); }
+
+// Readers of what the put_ functions wrote at `in`, moving it on; they throw IoError when `end`
+// comes first.
+std::uint64_t take_varint(const char*& in, const char* end) {
+  std::uint64_t value = 0;
+  for (unsigned shift = 0; shift < 64; shift += 7) {
+    if (in == end) corrupt();
+    const auto byte = static_cast<std::uint8_t>(*in++);
+    value |= static_cast<std::uint64_t>(byte & 0x7f) << shift;
+    if (byte < 0x80) return value;
+  }
+  corrupt();
+}
+
+double take_double(const char*& in, const char* end) {
+  if (static_cast<std::size_t>(end - in) < sizeof(double)) corrupt();
+  double value;
   std::memcpy(&value, in, sizeof value);
   in += sizeof value;
   return value;
@@ -27,8 +56,8 @@ T take(const char*& in, const char* end) {
 
 template <typename Container>
 void take_bytes(const char*& in, const char* end, Container& bytes) {
-  const auto size = take<std::uint64_t>(in, end);
-  if (size > static_cast<std::uint64_t>(end - in)) throw IoError("journal: a batch of outcomes is corrupt");
+  const std::uint64_t size = take_varint(in, end);
+  if (size > static_cast<std::uint64_t>(end - in)) corrupt();
   bytes.assign(in, in + size);
   in += size;
 }
@@ -37,22 +66,20 @@ void take_bytes(const char*& in, const char* end, Container& bytes) {
 
 void append_entry(Bytes& batch, const Fields& fields, std::string_view error, std::span<const char> partial) {
   const std::size_t at = batch.size();
-  batch.resize(at + fields_size + 2 * sizeof(std::uint64_t) + error.size() + partial.size());
+  batch.resize(at + 1 + 7 * max_varint + 2 * sizeof(double) + error.size() + partial.size());
   char* out = batch.data() + at;
-  out = put(out, fields.id);
-  out = put(out, fields.start_s);
-  out = put(out, fields.end_s);
-  out = put(out, fields.bytes_read);
-  out = put(out, fields.round);
-  out = put(out, fields.rank);
-  out = put(out, fields.attempts);
-  out = put(out, static_cast<std::uint8_t>(fields.ok));
-  out = put(out, static_cast<std::uint8_t>(fields.stolen));
-  out = put(out, static_cast<std::uint8_t>(fields.cache_hit));
-  out = put(out, static_cast<std::uint64_t>(error.size()));
-  if (!error.empty()) std::memcpy(out, error.data(), error.size());
-  out = put(out + error.size(), static_cast<std::uint64_t>(partial.size()));
-  if (!partial.empty()) std::memcpy(out, partial.data(), partial.size());
+  *out++ = static_cast<char>((fields.ok ? ok : 0) | (fields.stolen ? stolen : 0) | (fields.cache_hit ? cache_hit : 0) |
+                             (error.empty() ? 0 : has_error));
+  out = put_varint(out, fields.id);
+  out = put_varint(out, fields.round);
+  out = put_varint(out, static_cast<std::uint32_t>(fields.rank));
+  out = put_varint(out, fields.attempts);
+  out = put_double(out, fields.start_s);
+  out = put_double(out, fields.end_s);
+  out = put_varint(out, fields.bytes_read);
+  if (!error.empty()) out = put_bytes(out, error);
+  out = put_bytes(out, partial);
+  batch.resize(static_cast<std::size_t>(out - batch.data()));
 }
 
 void read_batch(std::span<const char> batch, std::vector<Entry>& entries) {
@@ -61,17 +88,18 @@ void read_batch(std::span<const char> batch, std::vector<Entry>& entries) {
   while (in != end) {
     Entry& entry = entries.emplace_back();
     Fields& fields = entry.fields;
-    fields.id = take<PartitionId>(in, end);
-    fields.start_s = take<double>(in, end);
-    fields.end_s = take<double>(in, end);
-    fields.bytes_read = take<std::uint64_t>(in, end);
-    fields.round = take<std::uint32_t>(in, end);
-    fields.rank = take<std::int32_t>(in, end);
-    fields.attempts = take<std::uint16_t>(in, end);
-    fields.ok = take<std::uint8_t>(in, end) != 0;
-    fields.stolen = take<std::uint8_t>(in, end) != 0;
-    fields.cache_hit = take<std::uint8_t>(in, end) != 0;
-    take_bytes(in, end, entry.error);
+    const auto flags = static_cast<std::uint8_t>(*in++);
+    fields.ok = (flags & ok) != 0;
+    fields.stolen = (flags & stolen) != 0;
+    fields.cache_hit = (flags & cache_hit) != 0;
+    fields.id = take_varint(in, end);
+    fields.round = static_cast<std::uint32_t>(take_varint(in, end));
+    fields.rank = static_cast<std::int32_t>(static_cast<std::uint32_t>(take_varint(in, end)));
+    fields.attempts = static_cast<std::uint16_t>(take_varint(in, end));
+    fields.start_s = take_double(in, end);
+    fields.end_s = take_double(in, end);
+    fields.bytes_read = take_varint(in, end);
+    if ((flags & has_error) != 0) take_bytes(in, end, entry.error);
     take_bytes(in, end, entry.partial);
   }
 }

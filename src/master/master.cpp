@@ -192,8 +192,11 @@ io::WorkerRecord run_alone(const kernels::JobPlan& plan, kernels::Kernel& kernel
     for (PartitionId id = 0; id < plan.partitions.count(); ++id) {
       if (results.done()[id]) continue;  // journaled before a resume
       protocol::Outcome outcome = runner.run(id, false);
+      // The runner has just read the clock: its end time saves a reading per partition.
+      const auto ended = job_start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                         std::chrono::duration<double>(outcome.end_s));
       results.accept(master_rank, outcome);
-      results.checkpoint(std::chrono::steady_clock::now());
+      results.checkpoint(ended);
     }
   } while (results.next_round(state));
   io::WorkerRecord record;

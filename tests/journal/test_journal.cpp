@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <cmath>
 #include <fstream>
 
 namespace kdsched::journal {
@@ -50,6 +51,39 @@ TEST(JournalBatch, EveryFieldErrorAndPartialComeBack) {
   EXPECT_TRUE(entries[1].fields.cache_hit);
   EXPECT_EQ(entries[1].error, "exit code 3");
   EXPECT_TRUE(entries[1].partial.empty());
+}
+
+TEST(JournalBatch, ExtremeValuesComeBackExactly) {
+  Fields fields;
+  fields.round = 0xffffffffu;
+  fields.id = ~PartitionId{0};
+  fields.rank = 0;
+  fields.attempts = 0xffff;
+  fields.start_s = -0.0;
+  fields.end_s = 1e300;
+  fields.bytes_read = std::uint64_t{1} << 63;
+  Bytes batch;
+  append_entry(batch, fields, "", {});
+  std::vector<Entry> entries;
+  read_batch(batch, entries);
+  ASSERT_EQ(entries.size(), 1u);
+  const Fields& back = entries[0].fields;
+  EXPECT_EQ(back.round, fields.round);
+  EXPECT_EQ(back.id, fields.id);
+  EXPECT_EQ(back.rank, 0);
+  EXPECT_EQ(back.attempts, fields.attempts);
+  EXPECT_TRUE(std::signbit(back.start_s));
+  EXPECT_EQ(back.end_s, 1e300);
+  EXPECT_EQ(back.bytes_read, fields.bytes_read);
+}
+
+TEST(JournalBatch, AnEmptyPartitionTakesFewBytes) {
+  Fields fields;
+  fields.id = 123456;
+  fields.rank = 3;
+  Bytes batch;
+  append_entry(batch, fields, "", {});
+  EXPECT_LE(batch.size(), 26u);
 }
 
 TEST(JournalBatch, TruncatedBatchIsAnIoError) {
