@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   openmpi-bin libopenmpi-dev libboost-mpi-dev libboost-serialization-dev
   libhdf5-openmpi-dev hdf5-tools libgtest-dev libtomlplusplus-dev libcli11-dev
-  libfmt-dev cmake g++ make
+  libfmt-dev libsqlite3-dev cmake g++ make
 )
 
 missing=()

@@ -11,7 +11,8 @@ namespace kdsched::app {
 
 struct RunOptions {
   std::vector<std::string> jobs;
-  bool force = false;
+  bool force = false;   // also discards a journal
+  bool resume = false;  // continue from the journal of an interrupted run
   std::string progress = "auto";
 };
 int run_command(const RunOptions& options);

@@ -4,6 +4,7 @@
 #include "common/log.hpp"
 #include "common/text.hpp"
 #include "io/library_gate.hpp"
+#include "journal/journal.hpp"
 #include "kernels/registry.hpp"
 #include "master/master.hpp"
 #include "master/result_writer.hpp"
@@ -102,12 +103,86 @@ double cpu_seconds() {
   return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
-int run_master(const mpi::communicator& comm, LoadedJob& job, master::ResultWriter& writer, Clock::time_point start,
-               const RunOptions& options) {
+// The job's journal, and whether the run continues one (see check_journal).
+struct JobJournal {
+  std::unique_ptr<journal::Journal> journal;
+  bool resumed = false;
+};
+
+// Applies the rules of `run --resume` and `--force` to the journal beside the job's output and
+// opens the one to continue, before anything is written: a refused run changes nothing.
+JobJournal check_journal(const kernels::JobPlan& plan, const std::string& job_path, const RunOptions& options) {
+  const std::filesystem::path path = journal::Journal::path_for(plan.spec.output);
+  JobJournal result;
+  if (!journal::Journal::exists(path)) return result;
+  if (options.force) {
+    journal::Journal::remove(path);
+    return result;
+  }
+  if (!options.resume) {
+    throw UsageError(fmt::format("{} holds an interrupted run of {}: run it with --resume to continue it, or with "
+                                 "--force to discard the journal and start over",
+                                 path.string(), job_path));
+  }
+  result.journal = std::make_unique<journal::Journal>(path);
+  journal::Journal& journal = *result.journal;
+  const std::optional<std::string> text = journal.job_text();
+  if (text && *text != plan.spec.text) {
+    throw UsageError(fmt::format("{} was written by a different job text than {} has now: restore that text to "
+                                 "resume, or run with --force to discard the journal",
+                                 path.string(), job_path));
+  }
+  // A journal created but never given its job (killed at once) has nothing to continue.
+  result.resumed = text.has_value();
+  if (!text) journal.set_job_text(plan.spec.text);
+  return result;
+}
+
+// A run that continues no journal starts one; called once the output is known to be writable,
+// so that a refused run leaves no journal behind.
+void start_journal(const kernels::JobPlan& plan, JobJournal& journal) {
+  if (journal.journal) return;
+  journal.journal = std::make_unique<journal::Journal>(journal::Journal::path_for(plan.spec.output));
+  journal.journal->set_job_text(plan.spec.text);
+}
+
+// Closed first, so that SQLite does not write its WAL again after the removal.
+void remove_journal(JobJournal& journal) {
+  const std::filesystem::path path = journal.journal->path();
+  journal.journal.reset();
+  journal::Journal::remove(path);
+}
+
+int run_master(const mpi::communicator& comm, LoadedJob& job, master::ResultWriter& writer, JobJournal& journal,
+               Clock::time_point start, const RunOptions& options) {
   const std::string created = master::utc_now();
   const double cpu_at_start = cpu_seconds();
   master::Progress progress(master::parse_progress_mode(options.progress), job.plan.partitions.count());
   master::ResultCollector results(job.plan, *job.kernel, progress);
+  Bytes round_state;
+  const auto resume = [&] {
+    if (journal.resumed) {
+      std::vector<journal::Entry> entries = journal.journal->entries();
+      results.replay(entries, round_state);
+      log::info("{}: {} partition outcomes from {}", job.plan.spec.name, results.from_journal(),
+                journal.journal->path().string());
+    }
+    results.journal_to(*journal.journal, job.plan.spec.faults.checkpoint_s);
+  };
+  // An error caused by the job or its input (exit 2 or 3) removes the journal: one of them must
+  // change, and continuing would mix results of other data. Any other error (a lost worker, an
+  // internal error) keeps what was merged, for --resume.
+  const auto settle_journal = [&](int code) {
+    try {
+      if (code == static_cast<int>(ExitCode::usage) || code == static_cast<int>(ExitCode::io)) {
+        remove_journal(journal);
+      } else {
+        results.flush_journal();
+      }
+    } catch (const std::exception& error) {
+      print_error(error.what());
+    }
+  };
 
   master::RunFacts facts;
   facts.created_utc = created;
@@ -116,10 +191,12 @@ int run_master(const mpi::communicator& comm, LoadedJob& job, master::ResultWrit
   if (comm.size() == 1) {
     facts.workers = 1;
     try {
+      resume();
       own = master::run_alone(job.plan, *job.kernel, results, start);
     } catch (const std::exception& error) {
       progress.finish();
       print_error(error.what());
+      settle_journal(code_of(error));
       return code_of(error);
     }
   } else {
@@ -127,11 +204,13 @@ int run_master(const mpi::communicator& comm, LoadedJob& job, master::ResultWrit
     protocol::Endpoint endpoint(comm);
     master::Master master(endpoint, job.plan, results, std::move(job.order));
     try {
-      master.run();
+      resume();
+      master.run(std::move(round_state));
       facts.master_peak_send_bytes = endpoint.peak_bytes_in_flight();
     } catch (const std::exception& error) {
       progress.finish();
       print_error(error.what());
+      settle_journal(code_of(error));
       writer.discard();
       master.abort(code_of(error));
       finalize_and_exit(code_of(error));
@@ -149,6 +228,8 @@ int run_master(const mpi::communicator& comm, LoadedJob& job, master::ResultWrit
   facts.merge_peak_waiting = results.peak_waiting();
   facts.rounds = results.rounds();
   facts.status = run_status(results.failed(), job.plan.partitions.count());
+  facts.resumed = journal.resumed;
+  facts.partitions_from_journal = results.from_journal();
 
   int code = 0;
   try {
@@ -161,6 +242,8 @@ int run_master(const mpi::communicator& comm, LoadedJob& job, master::ResultWrit
       log::info("{}: {} partitions complete in {:.3f} s; result in {}", job.plan.spec.name,
                 job.plan.partitions.count(), facts.wall_seconds, job.plan.spec.output.string());
     }
+    // The run is finished, failed partitions included: there is nothing left to resume.
+    remove_journal(journal);
   } catch (const std::exception& error) {
     print_error(error.what());
     code = code_of(error);
@@ -197,12 +280,15 @@ int run_job(const mpi::communicator& world, const mpi::communicator& comm, const
   protocol::JobAnnouncement announcement;
   std::optional<LoadedJob> job;
   std::optional<master::ResultWriter> writer;
+  JobJournal journal;
   if (world.rank() == master_rank) {
     try {
       job = load(job::parse_job_file(path));
       job->order = master::deal_order(job->plan, *job->kernel);
+      journal = check_journal(job->plan, path, options);
       writer.emplace(job->plan, options.force);
       job->kernel->open_output(writer->result());
+      start_journal(job->plan, journal);
       announcement.job_text = job->plan.spec.text;
       announcement.job_path = path;
       announcement.temporary = std::filesystem::absolute(writer->temporary()).string();
@@ -215,7 +301,7 @@ int run_job(const mpi::communicator& world, const mpi::communicator& comm, const
   if (announcement.exit_code != 0) return announcement.exit_code;
 
   const auto start = Clock::now();
-  if (comm.rank() == master_rank) return run_master(comm, *job, *writer, start, options);
+  if (comm.rank() == master_rank) return run_master(comm, *job, *writer, journal, start, options);
   return run_worker(comm, announcement, start);
 }
 

@@ -35,7 +35,8 @@ constexpr std::array<std::string_view, 3> job_keys{"name", "output", "descriptio
 constexpr std::array<std::string_view, 5> input_keys{"file", "dataset", "items", "offsets", "files"};
 constexpr std::array<std::string_view, 3> partition_keys{"rows", "count", "range"};
 constexpr std::array<std::string_view, 5> schedule_keys{"chunking", "chunk", "stealing", "order", "costs_from"};
-constexpr std::array<std::string_view, 3> faults_keys{"worker_timeout", "inject_error", "inject_rank"};
+constexpr std::array<std::string_view, 5> faults_keys{"worker_timeout", "checkpoint_seconds", "inject_error", "inject_rank",
+                                                      "inject_delay"};
 
 toml::table parse_toml(const std::string& text, const std::string& file) {
   try {
@@ -198,7 +199,15 @@ FaultSpec read_faults(const TableView& table) {
     if (!(*timeout >= 1 && *timeout <= 1e6)) table.fail("worker_timeout", "worker_timeout must be 1 to 1e6 seconds");
     faults.worker_timeout_s = *timeout;
   }
+  if (const auto interval = table.find_double("checkpoint_seconds")) {
+    if (!(*interval > 0 && *interval <= 1e6)) table.fail("checkpoint_seconds", "checkpoint_seconds must be above 0 and at most 1e6");
+    faults.checkpoint_s = *interval;
+  }
   read_choice(table, "inject_error", injection_names, faults.inject_error);
+  if (const auto delay = table.find_double("inject_delay")) {
+    if (!(*delay >= 0 && *delay <= 3600)) table.fail("inject_delay", "inject_delay must be 0 to 3600 seconds");
+    faults.inject_delay_s = *delay;
+  }
   if (const auto rank = table.find_int_at_least("inject_rank", 0)) faults.inject_rank = static_cast<int>(std::min<std::int64_t>(*rank, 1 << 30));
   return faults;
 }

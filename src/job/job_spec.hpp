@@ -53,8 +53,10 @@ struct ScheduleSpec {
 
 struct FaultSpec {
   double worker_timeout_s = 60;  // a rank silent this long counts as lost
+  double checkpoint_s = 5;       // the journal is made durable at least this often
   InjectedError inject_error = InjectedError::none;
   int inject_rank = 0;  // the rank that throws; 0: every worker
+  double inject_delay_s = 0;  // every partition waits this long before its kernel runs
 };
 
 // A parsed and validated job file. Paths are resolved against the job file's folder.

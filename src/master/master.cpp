@@ -29,27 +29,55 @@ Master::Master(protocol::Endpoint& endpoint, const kernels::JobPlan& plan, Resul
       next_heartbeat_(scheduling::SilenceDetector::Clock::now() + heartbeat_interval_) {}
 
 scheduling::Dealer Master::make_dealer() const {
-  return scheduling::Dealer(plan_.partitions.count(), workers_, plan_.spec.schedule.chunking,
-                            plan_.spec.schedule.chunk, order_);
+  if (results_.completed() == 0) {
+    return scheduling::Dealer(plan_.partitions.count(), workers_, plan_.spec.schedule.chunking,
+                              plan_.spec.schedule.chunk, order_);
+  }
+  // A resumed round: only what the journal lacks is dealt.
+  return scheduling::Dealer(plan_.partitions.count() - results_.completed(), workers_, plan_.spec.schedule.chunking,
+                            plan_.spec.schedule.chunk, order_.without(results_.done()));
 }
 
 void Master::deal_round() {
   log::debug("round {}: dealing {} partitions to {} workers ({} chunking{})", results_.round(),
-             plan_.partitions.count(), workers_, job::to_string(plan_.spec.schedule.chunking),
+             plan_.partitions.count() - results_.completed(), workers_, job::to_string(plan_.spec.schedule.chunking),
              results_.previous_assignment() ? ", each where it ran before" : "");
   queues_ = scheduling::QueueEstimates(workers_);
   if (const auto previous = results_.previous_assignment()) {
     // Everything goes back where it ran; idle workers steal, since nothing is left to deal.
     dealer_ = scheduling::Dealer(0, workers_, plan_.spec.schedule.chunking, plan_.spec.schedule.chunk);
-    for (const auto& grant : scheduling::affinity_grants(*previous, workers_)) send_grant(grant.worker, grant.ranges);
+    for (const auto& grant : scheduling::affinity_grants(*previous, workers_, results_.done())) send_grant(grant.worker, grant.ranges);
     return;
   }
   dealer_ = make_dealer();
   for (const auto& grant : dealer_.initial_grants()) send_grant(grant.worker, grant.ranges);
 }
 
-void Master::run() {
+void Master::begin_round() {
+  log::debug("round {} begins: {} bytes of state broadcast", results_.round(), state_.size());
+  const protocol::RoundStart start{results_.round(), state_.size()};
+  for (Rank rank = 1; rank <= static_cast<Rank>(workers_); ++rank) endpoint_.send(rank, start);
+  // The round's grants go out before its state: a worker takes them only after the
+  // broadcast, and requests that come meanwhile meet the new round's dealer. The master keeps
+  // serving while the broadcast completes: a worker lost at this point would hold it forever.
   deal_round();
+  endpoint_.broadcast(state_, master_rank, [this] {
+    while (const auto* envelope = endpoint_.poll()) handle(*envelope);
+    keep_alive();
+    return true;
+  });
+}
+
+void Master::run(Bytes round_state) {
+  // A resumed round already complete goes straight on to the next one, in the loop.
+  if (!results_.all_done()) {
+    if (results_.round() > 0) {
+      state_ = std::move(round_state);
+      begin_round();
+    } else {
+      deal_round();
+    }
+  }
   scheduling::Backoff backoff = scheduling::message_polling();
   // A busy or spinning loop reads the clock for the liveness check only every so many passes.
   constexpr unsigned liveness_stride = 4096;
@@ -57,18 +85,7 @@ void Master::run() {
   while (true) {
     if (results_.all_done()) {
       if (!results_.next_round(state_)) break;
-      log::debug("round {} begins: {} bytes of state broadcast", results_.round(), state_.size());
-      const protocol::RoundStart start{results_.round(), state_.size()};
-      for (Rank rank = 1; rank <= static_cast<Rank>(workers_); ++rank) endpoint_.send(rank, start);
-      // The round's grants go out before its state: a worker takes them only after the
-      // broadcast, and requests that come meanwhile meet the new round's dealer. The master keeps
-      // serving while the broadcast completes: a worker lost at this point would hold it forever.
-      deal_round();
-      endpoint_.broadcast(state_, master_rank, [this] {
-        while (const auto* envelope = endpoint_.poll()) handle(*envelope);
-        keep_alive();
-        return true;
-      });
+      begin_round();
       continue;
     }
     if (const auto* envelope = endpoint_.poll()) {
@@ -90,9 +107,11 @@ void Master::run() {
 
 // Both directions: a worker silent past worker_timeout ends the run, and the workers, who may
 // otherwise hear nothing for hours (idle while another runs the last long partition), hear the
-// master at the heartbeat interval, so that they can tell a lost master from a quiet one.
+// master at the heartbeat interval, so that they can tell a lost master from a quiet one. The
+// journal's checkpoint rides on the same clock reading.
 void Master::keep_alive() {
   const auto now = scheduling::SilenceDetector::Clock::now();
+  results_.checkpoint(now);
   if (const auto silent = silence_.check(now)) {
     throw RuntimeError(fmt::format("rank {} sent nothing for {:g} s (worker_timeout): it is hung, stopped or lost",
                                    *silent + 1, silence_.timeout().count()));
@@ -171,8 +190,13 @@ io::WorkerRecord run_alone(const kernels::JobPlan& plan, kernels::Kernel& kernel
   Bytes state;
   do {
     for (PartitionId id = 0; id < plan.partitions.count(); ++id) {
+      if (results.done()[id]) continue;  // journaled before a resume
       protocol::Outcome outcome = runner.run(id, false);
+      // The runner has just read the clock: its end time saves a reading per partition.
+      const auto ended = job_start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                         std::chrono::duration<double>(outcome.end_s));
       results.accept(master_rank, outcome);
+      results.checkpoint(ended);
     }
   } while (results.next_round(state));
   io::WorkerRecord record;

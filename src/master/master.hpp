@@ -20,8 +20,10 @@ class Master {
 
   // Returns when every partition is complete and every worker told to stop. Throws Error when
   // a worker reports a fatal error, falls silent for the job's worker_timeout, or the protocol
-  // is violated.
-  void run();
+  // is violated. A collector resumed from a journal (ResultCollector::replay) continues where
+  // it stands: `round_state` is then the state of its round, and only the partitions without a
+  // result are dealt.
+  void run(Bytes round_state = {});
 
   // Tells every worker to exit with `exit_code`.
   void abort(int exit_code);
@@ -31,6 +33,7 @@ class Master {
  private:
   scheduling::Dealer make_dealer() const;
   void deal_round();
+  void begin_round();
   void handle(const protocol::Envelope& envelope);
   void send_grant(std::uint32_t worker, const std::vector<IndexRange>& ranges);
   void answer(std::uint32_t worker);

@@ -5,6 +5,14 @@
 #include <fmt/format.h>
 
 namespace kdsched::master {
+namespace {
+
+// A fast stream of outcomes is written in batches of about this many bytes, whatever the
+// checkpoint interval: it bounds the master's memory, and a buffer this size stays in memory it
+// has already touched.
+constexpr std::size_t journal_batch_limit = std::size_t{16} << 20;
+
+}  // namespace
 
 ResultCollector::ResultCollector(const kernels::JobPlan& plan, kernels::Kernel& kernel, Progress& progress)
     : plan_(plan), kernel_(kernel), progress_(progress), tracker_(plan.partitions.count()),
@@ -34,6 +42,12 @@ void ResultCollector::accept(Rank rank, protocol::Outcome& outcome) {
   ++round.partitions;
   round.bytes_read += outcome.bytes_read;
   round.cache_hits += outcome.cache_hit ? 1 : 0;
+  if (journal_ != nullptr) {
+    const journal::Fields fields{round_, outcome.id, rank, record.attempts, outcome.ok, outcome.stolen,
+                                 outcome.cache_hit, outcome.start_s, outcome.end_s, outcome.bytes_read};
+    journal::append_entry(journal_batch_, fields, outcome.error, outcome.partial);
+    if (journal_batch_.size() >= journal_batch_limit) flush_journal();
+  }
   merge_in_order(outcome.id, outcome);
   if (!outcome.ok) {
     // Report the lowest failing id, so that the message does not depend on timing.
@@ -83,11 +97,58 @@ std::optional<std::vector<std::uint32_t>> ResultCollector::previous_assignment()
   return workers;
 }
 
+void ResultCollector::journal_to(journal::Journal& journal, double checkpoint_seconds) {
+  journal_ = &journal;
+  // Reserved once and reused by every batch: a buffer growing afresh would cost a copy and a
+  // page fault for every few dozen outcomes, more than the outcomes themselves.
+  journal_batch_.reserve(journal_batch_limit + (std::size_t{1} << 20));
+  checkpoint_interval_ = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+      std::chrono::duration<double>(checkpoint_seconds));
+  next_checkpoint_ = std::chrono::steady_clock::now() + checkpoint_interval_;
+}
+
+void ResultCollector::checkpoint(std::chrono::steady_clock::time_point now) {
+  if (journal_ != nullptr && now >= next_checkpoint_) flush_journal();
+}
+
+void ResultCollector::flush_journal() {
+  if (journal_ == nullptr) return;
+  if (!journal_batch_.empty()) journal_->append(journal_batch_);
+  journal_batch_.clear();
+  next_checkpoint_ = std::chrono::steady_clock::now() + checkpoint_interval_;
+}
+
+void ResultCollector::replay(std::vector<journal::Entry>& entries, Bytes& state) {
+  protocol::Outcome outcome;
+  for (journal::Entry& entry : entries) {
+    const journal::Fields& fields = entry.fields;
+    if (fields.round != round_ && !(fields.round == round_ + 1 && all_done() && next_round(state))) {
+      throw IoError(fmt::format("journal: partition {} of round {} does not fit the job (it is in round {})",
+                                fields.id, fields.round, round_));
+    }
+    outcome.id = fields.id;
+    outcome.ok = fields.ok;
+    outcome.stolen = fields.stolen;
+    outcome.start_s = fields.start_s;
+    outcome.end_s = fields.end_s;
+    outcome.error = std::move(entry.error);
+    outcome.partial = std::move(entry.partial);
+    outcome.bytes_read = fields.bytes_read;
+    outcome.cache_hit = fields.cache_hit;
+    accept(fields.rank, outcome);
+    ++from_journal_;
+  }
+}
+
 bool ResultCollector::next_round(Bytes& state) {
   // A round with failed partitions would feed incomplete state into the next one.
   if (failed_ > 0) return false;
   std::optional<Bytes> next = kernel_.next_round();
   if (!next) return false;
+  // A round is journaled whole before the next begins, as replay expects. The last one is not
+  // written at its end: a finished run removes the journal (a crash while the result is written
+  // loses at most checkpoint_seconds, as anywhere else).
+  flush_journal();
   ++round_;
   rounds_.emplace_back();
   kernel_.begin_round(round_, *next);

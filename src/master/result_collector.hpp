@@ -2,6 +2,7 @@
 
 #include "common/default_init_allocator.hpp"
 #include "io/records.hpp"
+#include "journal/journal.hpp"
 #include "kernels/job_plan.hpp"
 #include "kernels/kernel.hpp"
 #include "master/progress.hpp"
@@ -9,6 +10,7 @@
 #include "protocol/messages.hpp"
 #include "scheduling/completion_tracker.hpp"
 
+#include <chrono>
 #include <deque>
 #include <span>
 #include <string>
@@ -31,6 +33,26 @@ class ResultCollector {
 
   // Every partition of the current round has a result.
   bool all_done() const { return tracker_.all_done(); }
+  // done()[id]: partition id of the current round has a result.
+  const std::vector<bool>& done() const { return tracker_.done(); }
+  std::uint64_t completed() const { return tracker_.completed(); }
+
+  // From now on every accepted outcome is journaled: buffered, and written as one batch by
+  // checkpoint() once `checkpoint_seconds` have passed, and when a round ends and another follows. The
+  // journal must outlive the collector.
+  void journal_to(journal::Journal& journal, double checkpoint_seconds);
+  // Writes the buffered outcomes when the checkpoint interval has passed. Cheap: callers call it
+  // whenever they look at the clock anyway.
+  void checkpoint(std::chrono::steady_clock::time_point now);
+  // Writes the buffered outcomes now.
+  void flush_journal();
+
+  // Resume: accepts a journal's entries as they were accepted before (in the order journaled),
+  // beginning the next round whenever one is complete, exactly as the master did then. Leaves
+  // the ledger in the journal's last round, with `state` what that round's workers need (empty
+  // in round 0). Throws IoError when the entries do not fit the job.
+  void replay(std::vector<journal::Entry>& entries, Bytes& state);
+  std::uint64_t from_journal() const { return from_journal_; }
 
   // After a round without failures: asks the kernel for another round. When it wants one, the
   // kernel has begun it, `state` holds what the workers need, and the ledger is ready for it.
@@ -72,6 +94,11 @@ class ResultCollector {
   std::deque<Pending> waiting_;  // waiting_[i] is partition next_merge_ + i
   std::uint64_t waiting_count_ = 0;
   std::uint64_t peak_waiting_ = 0;
+  journal::Journal* journal_ = nullptr;
+  std::chrono::steady_clock::duration checkpoint_interval_{};
+  std::chrono::steady_clock::time_point next_checkpoint_{};
+  Bytes journal_batch_;  // outcomes accepted since the last batch was written
+  std::uint64_t from_journal_ = 0;
 };
 
 }  // namespace kdsched::master

@@ -73,6 +73,8 @@ void ResultWriter::finish(kernels::Kernel& kernel, const RunFacts& facts) {
   root.set_attribute("master_cpu_seconds", facts.master_cpu_seconds);
   root.set_attribute("master_peak_send_bytes", facts.master_peak_send_bytes);
   root.set_attribute("merge_peak_waiting", facts.merge_peak_waiting);
+  root.set_attribute("resumed", std::int64_t{facts.resumed ? 1 : 0});
+  root.set_attribute("partitions_from_journal", facts.partitions_from_journal);
   // Absolute, so that the result still says where its input was when it is moved or shared.
   const bool has_file = plan.spec.input && !plan.spec.input->file.empty();
   root.set_attribute("input_file", has_file ? std::filesystem::absolute(plan.spec.input->file).lexically_normal().string()

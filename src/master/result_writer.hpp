@@ -35,6 +35,8 @@ struct RunFacts {
   std::uint64_t master_peak_send_bytes = 0;  // the most bytes rank 0 ever had in unfinished sends
   std::uint64_t merge_peak_waiting = 0;      // the most partials that waited for a lower id
   std::string status;  // complete | partial | failed
+  bool resumed = false;                      // the run continued a journal (run --resume)
+  std::uint64_t partitions_from_journal = 0;  // outcomes replayed from it, over every round
   std::span<const io::PartitionRecord> partitions;
   std::vector<io::WorkerRecord> workers_table;
   std::vector<RoundRecord> rounds;

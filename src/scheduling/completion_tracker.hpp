@@ -24,6 +24,8 @@ class CompletionTracker {
   std::uint64_t completed() const { return completed_; }
   std::uint64_t total() const { return done_.size(); }
   bool all_done() const { return completed_ == done_.size(); }
+  // done()[id]: the partition has a result.
+  const std::vector<bool>& done() const { return done_; }
 
  private:
   std::vector<bool> done_;

@@ -18,6 +18,18 @@ DealOrder DealOrder::longest_first(const std::vector<double>& estimated_costs) {
   return order;
 }
 
+DealOrder DealOrder::without(const std::vector<bool>& done) const {
+  DealOrder order;
+  if (knows_costs()) order.prefix_.push_back(0.0);
+  for (std::uint64_t position = 0; position < done.size(); ++position) {
+    const PartitionId id = ids_.empty() ? position : ids_[position];
+    if (done[id]) continue;
+    order.ids_.push_back(id);
+    if (knows_costs()) order.prefix_.push_back(order.prefix_.back() + cost({position, position + 1}));
+  }
+  return order;
+}
+
 std::uint64_t DealOrder::count_for_cost(IndexRange positions, double target) const {
   if (positions.empty()) return 0;
   const auto first = prefix_.begin() + static_cast<std::ptrdiff_t>(positions.begin + 1);

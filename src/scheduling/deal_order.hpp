@@ -19,6 +19,9 @@ class DealOrder {
   // lpt: the largest estimated cost first; equal costs keep id order, so the deal is reproducible.
   static DealOrder longest_first(const std::vector<double>& estimated_costs);
 
+  // The same order without the ids that are `done` (a resumed round): positions close up.
+  DealOrder without(const std::vector<bool>& done) const;
+
   // Appends the ids at `positions` to `ranges`.
   void append_ids(IndexRange positions, std::vector<IndexRange>& ranges) const;
 

@@ -99,11 +99,13 @@ std::uint64_t Dealer::rule_size(std::uint32_t worker) {
   return chunk_;
 }
 
-std::vector<Grant> affinity_grants(const std::vector<std::uint32_t>& previous, std::uint32_t workers) {
+std::vector<Grant> affinity_grants(const std::vector<std::uint32_t>& previous, std::uint32_t workers,
+                                   const std::vector<bool>& done) {
   std::vector<Grant> grants(workers);
   for (std::uint32_t w = 0; w < workers; ++w) grants[w].worker = w;
   for (std::uint64_t id = 0; id < previous.size(); ++id) {
-    auto& ranges = grants.at(previous[id]).ranges;
+    if (done[id]) continue;
+    auto& ranges = grants[previous[id] % workers].ranges;
     if (!ranges.empty() && ranges.back().end == id) {
       ++ranges.back().end;
     } else {

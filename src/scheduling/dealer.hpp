@@ -57,7 +57,10 @@ class Dealer {
 };
 
 // Affinity: every worker gets back the partitions it ran before (`previous[id]` = worker),
-// consecutive ids as one range, so that rows it keeps in memory are used again.
-std::vector<Grant> affinity_grants(const std::vector<std::uint32_t>& previous, std::uint32_t workers);
+// consecutive ids as one range, so that rows it keeps in memory are used again. Ids already
+// `done` (a resumed round) are left out; a worker beyond `workers` (a run resumed with fewer
+// ranks) is replaced by one that exists.
+std::vector<Grant> affinity_grants(const std::vector<std::uint32_t>& previous, std::uint32_t workers,
+                                   const std::vector<bool>& done);
 
 }  // namespace kdsched::scheduling

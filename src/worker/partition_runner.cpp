@@ -1,6 +1,7 @@
 #include "worker/partition_runner.hpp"
 
 #include <exception>
+#include <thread>
 
 namespace kdsched::worker {
 
@@ -38,6 +39,8 @@ protocol::Outcome PartitionRunner::run(PartitionId id, bool stolen, bool right_a
   const std::uint64_t hits_before = cache_hits_;
   const auto start = right_after ? last_end_ : Clock::now();
   try {
+    // A slow kernel on demand, for tests that interrupt a run midway.
+    if (plan_.spec.faults.inject_delay_s > 0) std::this_thread::sleep_for(std::chrono::duration<double>(plan_.spec.faults.inject_delay_s));
     const kernels::Task task{id, plan_.partitions.range(id)};
     kernel_.map(task, input_ ? rows_of(task) : block_, outcome.partial);
   } catch (const kernels::PartitionFailure& failure) {

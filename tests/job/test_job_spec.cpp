@@ -100,6 +100,18 @@ TEST(JobSpec, DefaultsApplyToOptionalTablesAndKeys) {
   EXPECT_TRUE(job.schedule.costs_from.empty());
 }
 
+TEST(JobSpec, CheckpointSecondsAndInjectDelayAreReadAndBounded) {
+  EXPECT_EQ(parse_job_text(base, job_path).faults.checkpoint_s, 5.0);
+  EXPECT_EQ(parse_job_text(base, job_path).faults.inject_delay_s, 0.0);
+  const JobSpec job = parse_job_text(base + "[faults]\ncheckpoint_seconds = 0.5\ninject_delay = 0.25\n", job_path);
+  EXPECT_EQ(job.faults.checkpoint_s, 0.5);
+  EXPECT_EQ(job.faults.inject_delay_s, 0.25);
+  EXPECT_EQ(usage_error(base + "[faults]\ncheckpoint_seconds = 0\n"),
+            "jobs/demo.toml:10:22: [faults] checkpoint_seconds must be above 0 and at most 1e6");
+  EXPECT_NE(usage_error(base + "[faults]\ninject_delay = -1\n").find("inject_delay must be 0 to 3600 seconds"),
+            std::string::npos);
+}
+
 TEST(JobSpec, EnumsPrintAsInJobFiles) {
   EXPECT_EQ(to_string(Chunking::static_block), "static");
   EXPECT_EQ(to_string(Chunking::adaptive), "adaptive");

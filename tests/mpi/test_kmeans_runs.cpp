@@ -206,6 +206,8 @@ TEST_F(KMeansCases, NonFiniteInputIsAnInputError) {
                                              std::isnan(bad) ? 1 : 0, std::isnan(bad) ? 0 : 1);
     EXPECT_NE(run.error_lines()[0].find(expected), std::string::npos) << run.err;
     EXPECT_FALSE(std::filesystem::exists(path("km.h5")));
+    // The input must change: nothing is left to resume, and the next run is not refused.
+    EXPECT_FALSE(std::filesystem::exists(path("km.h5.journal")));
   }
 }
 

@@ -262,20 +262,25 @@ TEST_F(OutputSafety, TheNextRunRemovesWhatARunKilledWithSigkillLeft) {
   for (const std::string launcher : {std::string(), fmt::format("'{}' --oversubscribe -n 2 ", KDSCHED_MPIEXEC)}) {
     // The temporary's name holds the pid of the process writing it: rank 0, the one killed.
     const Completed killed = run_shell(launcher + R"("$KDSCHED" run slow.toml --progress off &
-until temporary=$(ls results/out.h5.tmp-* 2>/dev/null); do sleep 0.05; done
+until temporary=$(ls results/out.h5.tmp-* 2>/dev/null) && [ -e results/out.h5.journal-wal ]; do sleep 0.05; done
 rest=${temporary%.*}
 kill -9 ${rest##*.}
 wait
 ls results)");
+    // What the killed run merged stays in its journal; a run of another job over the same
+    // output must discard it (--force).
+    const std::string journal_files = "out.h5.journal\nout.h5.journal-shm\nout.h5.journal-wal\n";
     if (!launcher.empty()) {
       // mpiexec ends the other ranks with SIGTERM, and a worker removes the temporary then.
-      EXPECT_EQ(killed.out, "") << killed.err;
+      EXPECT_EQ(killed.out, journal_files) << killed.err;
+      fs::remove_all(path("results"));
       continue;
     }
-    EXPECT_EQ(killed.out.rfind("out.h5.tmp-", 0), 0u) << launcher << "\n" << killed.out << killed.err;
-    const Completed next = run(launcher.empty() ? 0 : 2, {"run", "fast.toml", "--progress", "off"});
+    ASSERT_EQ(killed.out.rfind(journal_files, 0), 0u) << killed.out << killed.err;
+    const std::string left = killed.out.substr(journal_files.size(), killed.out.find('\n', journal_files.size()) - journal_files.size());
+    EXPECT_EQ(left.rfind("out.h5.tmp-", 0), 0u) << launcher << "\n" << killed.out << killed.err;
+    const Completed next = run(launcher.empty() ? 0 : 2, {"run", "fast.toml", "--progress", "off", "--force"});
     EXPECT_EQ(next.exit_code, 0) << next.err;
-    const std::string left = killed.out.substr(0, killed.out.find('\n'));
     EXPECT_TRUE(contains(next.err, "removed 'results/" + left + "'")) << next.err;
     std::vector<std::string> listed;
     for (const auto& entry : fs::directory_iterator(path("results"))) listed.push_back(entry.path().filename());

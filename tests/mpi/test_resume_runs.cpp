@@ -1,0 +1,371 @@
+#include "io/result_file.hpp"
+#include "mpi/harness.hpp"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <random>
+#include <sstream>
+#include <thread>
+
+extern char** environ;
+
+namespace kdsched::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+// Batches in a journal, read as another process would while the run writes it; -1 when there
+// is no journal (yet, or any more) or it cannot be read.
+int journal_batches(const fs::path& journal) {
+  if (!fs::exists(journal)) return -1;
+  sqlite3* db = nullptr;
+  int batches = -1;
+  if (sqlite3_open_v2(journal.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_stmt* statement = nullptr;
+    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM batches", -1, &statement, nullptr) == SQLITE_OK &&
+        sqlite3_step(statement) == SQLITE_ROW) {
+      batches = sqlite3_column_int(statement, 0);
+    }
+    sqlite3_finalize(statement);
+  }
+  sqlite3_close(db);
+  return batches;
+}
+
+struct ProcStat {
+  pid_t pid = 0;
+  char state = '?';
+  pid_t parent = 0;
+  pid_t group = 0;
+};
+
+std::vector<ProcStat> all_processes() {
+  std::vector<ProcStat> processes;
+  for (const auto& entry : fs::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream in(entry.path() / "stat");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto close = text.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream fields(text.substr(close + 2));
+    ProcStat stat;
+    stat.pid = std::stoi(name);
+    fields >> stat.state >> stat.parent >> stat.group;
+    processes.push_back(stat);
+  }
+  return processes;
+}
+
+// A process group with a member that is not a zombie.
+bool group_alive(pid_t group) {
+  const auto processes = all_processes();
+  return std::any_of(processes.begin(), processes.end(), [group](const ProcStat& p) { return p.group == group && p.state != 'Z'; });
+}
+
+// Children of `parent`: mpiexec's ranks, each of which Open MPI puts in a process group of its own.
+std::vector<pid_t> children_of(pid_t parent) {
+  std::vector<pid_t> children;
+  for (const auto& p : all_processes()) {
+    if (p.parent == parent) children.push_back(p.pid);
+  }
+  return children;
+}
+
+// The job of each case: `{output}` is where the result goes, so that an uninterrupted run of
+// the same job can write beside it.
+struct Case {
+  const char* label;
+  const char* job;
+  int batches_before_kill;  // k-means: killed after a few rounds have ended, mid-iterations
+};
+
+class Resume : public EndToEnd, public ::testing::WithParamInterface<std::tuple<Case, int>> {
+ protected:
+  void TearDown() override {
+    // Nothing this test started may survive it, even when it fails.
+    if (launched_ > 0) kill_run();
+    EndToEnd::TearDown();
+  }
+
+  // Starts `kdsched run JOB` in a process group of its own (through mpiexec when ranks > 0).
+  void launch(int ranks, const std::string& job) {
+    std::vector<std::string> args;
+    if (ranks > 0) args = {KDSCHED_MPIEXEC, "--oversubscribe", "-n", std::to_string(ranks)};
+    for (const char* arg : {KDSCHED_BINARY, "run", job.c_str(), "--progress", "off"}) args.emplace_back(arg);
+    std::vector<char*> argv;
+    for (auto& arg : args) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addchdir_np(&actions, dir_.c_str());
+    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, path("killed.err").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawnattr_t attributes;
+    posix_spawnattr_init(&attributes);
+    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP);
+    posix_spawnattr_setpgroup(&attributes, 0);
+    const int error = posix_spawn(&launched_, argv[0], &actions, &attributes, argv.data(), environ);
+    posix_spawnattr_destroy(&attributes);
+    posix_spawn_file_actions_destroy(&actions);
+    ASSERT_EQ(error, 0) << std::strerror(error);
+  }
+
+  // Once the journal holds `batches` batches, SIGKILLs the whole process group of the run;
+  // returns only when every process of it is gone.
+  void kill_once_journaled(const fs::path& journal, int batches) {
+    const auto deadline = Clock::now() + std::chrono::seconds(90);
+    bool ended = false;
+    while (Clock::now() < deadline && journal_batches(journal) < batches) {
+      if (waitpid(launched_, nullptr, WNOHANG) == launched_) {
+        ended = true;
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    ASSERT_FALSE(ended) << "the run ended before its journal had " << batches << " batches: " << read_text(path("killed.err"));
+    ASSERT_GE(journal_batches(journal), batches) << "no journal within the deadline";
+    kill_run();
+  }
+
+  // SIGKILLs the process group of the run and those of its ranks; returns when all are gone.
+  void kill_run() {
+    std::vector<pid_t> groups = children_of(launched_);
+    groups.push_back(launched_);
+    for (const pid_t group : groups) kill(-group, SIGKILL);
+    waitpid(launched_, nullptr, 0);
+    launched_ = 0;
+    const auto deadline = Clock::now() + std::chrono::seconds(20);
+    const auto any_alive = [&] { return std::any_of(groups.begin(), groups.end(), group_alive); };
+    while (Clock::now() < deadline && any_alive()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    EXPECT_FALSE(any_alive()) << "a process of the killed run is left";
+  }
+
+  pid_t launched_ = 0;
+};
+
+void write_inputs(const fs::path& folder) {
+  std::mt19937_64 rng(5);
+  std::normal_distribution<double> noise(0.0, 1.0);
+  const std::uint64_t rows = 3000;
+  const std::uint64_t cols = 2;
+  std::vector<double> values(rows * cols);
+  for (auto& v : values) v = noise(rng);
+  write_dataset(folder / "data.h5", "/values", io::ElementType::f64, rows, cols, 100, values);
+}
+
+// Every numeric dataset of /result, as bytes, by name.
+std::map<std::string, std::string> result_bytes(const fs::path& file) {
+  const io::ResultFile result(file);
+  std::map<std::string, std::string> bytes;
+  for (const auto& name : result.members("/result")) {
+    std::vector<std::uint64_t> dims;
+    const auto values = result.read_f64("/result/" + name, &dims);
+    std::string text(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(double));
+    for (const auto dim : dims) text += fmt::format("|{}", dim);
+    bytes[name] = text;
+  }
+  return bytes;
+}
+
+// Every (round, id) exactly once, every round complete.
+void expect_each_id_once_per_round(const fs::path& file, std::uint64_t partitions, std::size_t expected_records) {
+  const auto records = io::ResultFile(file).read_partitions();
+  EXPECT_EQ(records.size(), expected_records);
+  std::map<std::pair<std::uint32_t, std::uint64_t>, int> seen;
+  for (const auto& r : records) ++seen[{r.round, r.id}];
+  for (const auto& [key, count] : seen) {
+    EXPECT_EQ(count, 1) << "round " << key.first << " partition " << key.second;
+    EXPECT_LT(key.second, partitions);
+  }
+  EXPECT_EQ(seen.size(), records.size());
+  EXPECT_EQ(records.size() % partitions, 0u);
+}
+
+TEST_P(Resume, KilledRunResumesToTheUninterruptedResult) {
+  const auto& [kind, ranks] = GetParam();
+  write_inputs(dir_);
+  write_text("full.toml", fmt::format(fmt::runtime(kind.job), fmt::arg("output", "full.h5")));
+  write_text("job.toml", fmt::format(fmt::runtime(kind.job), fmt::arg("output", "result.h5")));
+  const Completed full = run(ranks, {"run", "full.toml", "--progress", "off"});
+  ASSERT_EQ(full.exit_code, 0) << full.err;
+  EXPECT_FALSE(fs::exists(path("full.h5.journal"))) << "a successful run removes its journal";
+
+  launch(ranks, "job.toml");
+  kill_once_journaled(path("result.h5.journal"), kind.batches_before_kill);
+  if (HasFatalFailure()) return;
+  ASSERT_FALSE(fs::exists(path("result.h5")));
+
+  const Completed resumed = run(ranks, {"run", "job.toml", "--resume", "--progress", "off"});
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_FALSE(fs::exists(path("result.h5.journal")));
+  EXPECT_FALSE(fs::exists(path("result.h5.journal-wal")));
+  const auto attributes = io::ResultFile(path("result.h5")).attributes("/");
+  EXPECT_EQ(std::get<std::int64_t>(attributes.at("resumed")), 1);
+  const auto from_journal = std::get<std::uint64_t>(attributes.at("partitions_from_journal"));
+  EXPECT_GT(from_journal, 0u);
+  EXPECT_EQ(std::get<std::int64_t>(io::ResultFile(path("full.h5")).attributes("/").at("resumed")), 0);
+  // Only what the journal lacked ran again.
+  std::uint64_t ran = 0;
+  for (const auto& worker : io::ResultFile(path("result.h5")).read_workers()) ran += worker.partitions;
+  EXPECT_EQ(ran + from_journal, io::ResultFile(path("full.h5")).read_partitions().size());
+
+  EXPECT_EQ(result_bytes(path("result.h5")), result_bytes(path("full.h5")));
+  // The partition count follows the input's chunks; the uninterrupted run tells it.
+  const auto full_records = io::ResultFile(path("full.h5")).read_partitions();
+  const auto partitions = static_cast<std::uint64_t>(
+      std::count_if(full_records.begin(), full_records.end(), [](const auto& r) { return r.round == 0; }));
+  expect_each_id_once_per_round(path("result.h5"), partitions, full_records.size());
+}
+
+// Each partition sleeps (spin by its cost, the others by inject_delay), so that a run lasts a
+// few seconds and checkpoints every second in the meantime.
+constexpr Case spin_case{"spin", R"([job]
+name = "resumed"
+output = "{output}"
+[partition]
+range = [0, 40]
+count = 40
+[kernel]
+name = "spin"
+cost = "const:150000"
+[faults]
+checkpoint_seconds = 1
+)", 1};
+
+constexpr Case stats_case{"stats", R"([job]
+name = "resumed"
+output = "{output}"
+[input]
+file = "data.h5"
+dataset = "/values"
+[partition]
+count = 40
+[kernel]
+name = "stats"
+[faults]
+checkpoint_seconds = 1
+inject_delay = 0.2
+)", 1};
+
+constexpr Case kmeans_case{"kmeans", R"([job]
+name = "resumed"
+output = "{output}"
+[input]
+file = "data.h5"
+dataset = "/values"
+[partition]
+count = 40
+[kernel]
+name = "kmeans"
+k = 4
+seed = 3
+tolerance = 0
+max_iterations = 6
+[faults]
+checkpoint_seconds = 1
+inject_delay = 0.02
+)", 3};
+
+INSTANTIATE_TEST_SUITE_P(Kernels, Resume,
+                         ::testing::Combine(::testing::Values(spin_case, stats_case, kmeans_case), ::testing::Values(0, 3)),
+                         [](const auto& info) {
+                           return fmt::format("{}_n{}", std::get<0>(info.param).label, std::get<1>(info.param));
+                         });
+
+// The refusals of spec §8, on a journal left by a run that was killed.
+class ResumeRules : public EndToEnd {
+ protected:
+  void SetUp() override {
+    EndToEnd::SetUp();
+    write_text("job.toml", fmt::format(fmt::runtime(spin_case.job), fmt::arg("output", "result.h5")));
+  }
+  // A journal of job.toml as a killed run leaves it: its job, no batches yet.
+  void leave_journal() {
+    const Completed started = run_shell("\"$KDSCHED\" run job.toml --progress off & pid=$!; "
+                                        "while [ ! -s result.h5.journal ]; do sleep 0.05; done; sleep 0.3; kill -9 $pid; wait $pid; exit 0",
+                                        60);
+    ASSERT_EQ(started.exit_code, 0) << started.err;
+    ASSERT_TRUE(fs::exists(path("result.h5.journal")));
+    ASSERT_FALSE(fs::exists(path("result.h5")));
+  }
+};
+
+TEST_F(ResumeRules, AJournalWithoutResumeIsRefusedNamingBothOptions) {
+  leave_journal();
+  const Completed refused = run(0, {"run", "job.toml", "--progress", "off"});
+  EXPECT_EQ(refused.exit_code, 2);
+  ASSERT_EQ(refused.error_lines().size(), 1u) << refused.err;
+  EXPECT_NE(refused.err.find("--resume"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("--force"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("result.h5.journal"), std::string::npos) << refused.err;
+  EXPECT_TRUE(fs::exists(path("result.h5.journal"))) << "a refusal keeps the journal";
+  EXPECT_FALSE(fs::exists(path("result.h5")));
+}
+
+TEST_F(ResumeRules, AJournalOfADifferentJobTextIsRefused) {
+  leave_journal();
+  write_text("job.toml", fmt::format(fmt::runtime(spin_case.job), fmt::arg("output", "result.h5")) + "inject_rank = 0\n");
+  const Completed refused = run(0, {"run", "job.toml", "--resume", "--progress", "off"});
+  EXPECT_EQ(refused.exit_code, 2);
+  ASSERT_EQ(refused.error_lines().size(), 1u) << refused.err;
+  EXPECT_NE(refused.err.find("result.h5.journal"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("job.toml"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("different job text"), std::string::npos) << refused.err;
+  EXPECT_TRUE(fs::exists(path("result.h5.journal")));
+  EXPECT_FALSE(fs::exists(path("result.h5")));
+}
+
+TEST_F(ResumeRules, ForceDiscardsTheJournalAndRunsFromTheStart) {
+  leave_journal();
+  const Completed forced = run(0, {"run", "job.toml", "--force", "--progress", "off"});
+  ASSERT_EQ(forced.exit_code, 0) << forced.err;
+  const auto attributes = io::ResultFile(path("result.h5")).attributes("/");
+  EXPECT_EQ(std::get<std::int64_t>(attributes.at("resumed")), 0);
+  EXPECT_EQ(std::get<std::uint64_t>(attributes.at("partitions_from_journal")), 0u);
+  EXPECT_FALSE(fs::exists(path("result.h5.journal")));
+}
+
+TEST_F(ResumeRules, ResumeWithoutAJournalRunsFromTheStart) {
+  const Completed run = this->run(3, {"run", "job.toml", "--resume", "--progress", "off"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const io::ResultFile result(path("result.h5"));
+  EXPECT_EQ(std::get<std::int64_t>(result.attributes("/").at("resumed")), 0);
+  EXPECT_EQ(std::get<std::uint64_t>(result.attributes("/").at("partitions_from_journal")), 0u);
+  EXPECT_EQ(result.read_partitions().size(), 40u);
+  EXPECT_FALSE(fs::exists(path("result.h5.journal")));
+}
+
+TEST_F(ResumeRules, ARuntimeErrorKeepsTheJournalForResume) {
+  write_text("job.toml", fmt::format(fmt::runtime(spin_case.job), fmt::arg("output", "result.h5")) +
+                             "inject_error = \"grant\"\ninject_rank = 2\n");
+  const Completed failed = run(3, {"run", "job.toml", "--progress", "off"});
+  EXPECT_EQ(failed.exit_code, 4) << failed.err;
+  EXPECT_TRUE(fs::exists(path("result.h5.journal")));
+  EXPECT_FALSE(fs::exists(path("result.h5")));
+  const Completed refused = run(0, {"run", "job.toml", "--progress", "off"});
+  EXPECT_EQ(refused.exit_code, 2) << refused.err;
+}
+
+TEST_F(ResumeRules, ResumeAndForceTogetherAreAUsageError) {
+  const Completed run = this->run(0, {"run", "job.toml", "--resume", "--force", "--progress", "off"});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_FALSE(fs::exists(path("result.h5")));
+}
+
+}  // namespace
+}  // namespace kdsched::testing
