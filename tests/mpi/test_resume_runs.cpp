@@ -1,10 +1,10 @@
 #include "io/result_file.hpp"
 #include "mpi/harness.hpp"
+#include "mpi/processes.hpp"
 
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -18,8 +18,6 @@
 #include <random>
 #include <sstream>
 #include <thread>
-
-extern char** environ;
 
 namespace kdsched::testing {
 namespace {
@@ -45,46 +43,6 @@ int journal_batches(const fs::path& journal) {
   return batches;
 }
 
-struct ProcStat {
-  pid_t pid = 0;
-  char state = '?';
-  pid_t parent = 0;
-  pid_t group = 0;
-};
-
-std::vector<ProcStat> all_processes() {
-  std::vector<ProcStat> processes;
-  for (const auto& entry : fs::directory_iterator("/proc")) {
-    const std::string name = entry.path().filename().string();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream in(entry.path() / "stat");
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    const auto close = text.rfind(')');
-    if (close == std::string::npos) continue;
-    std::istringstream fields(text.substr(close + 2));
-    ProcStat stat;
-    stat.pid = std::stoi(name);
-    fields >> stat.state >> stat.parent >> stat.group;
-    processes.push_back(stat);
-  }
-  return processes;
-}
-
-// A process group with a member that is not a zombie.
-bool group_alive(pid_t group) {
-  const auto processes = all_processes();
-  return std::any_of(processes.begin(), processes.end(), [group](const ProcStat& p) { return p.group == group && p.state != 'Z'; });
-}
-
-// Children of `parent`: mpiexec's ranks, each of which Open MPI puts in a process group of its own.
-std::vector<pid_t> children_of(pid_t parent) {
-  std::vector<pid_t> children;
-  for (const auto& p : all_processes()) {
-    if (p.parent == parent) children.push_back(p.pid);
-  }
-  return children;
-}
-
 // The job of each case: `{output}` is where the result goes, so that an uninterrupted run of
 // the same job can write beside it.
 struct Case {
@@ -106,23 +64,8 @@ class Resume : public EndToEnd, public ::testing::WithParamInterface<std::tuple<
     std::vector<std::string> args;
     if (ranks > 0) args = {KDSCHED_MPIEXEC, "--oversubscribe", "-n", std::to_string(ranks)};
     for (const char* arg : {KDSCHED_BINARY, "run", job.c_str(), "--progress", "off"}) args.emplace_back(arg);
-    std::vector<char*> argv;
-    for (auto& arg : args) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addchdir_np(&actions, dir_.c_str());
-    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, path("killed.err").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawnattr_t attributes;
-    posix_spawnattr_init(&attributes);
-    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP);
-    posix_spawnattr_setpgroup(&attributes, 0);
-    const int error = posix_spawn(&launched_, argv[0], &actions, &attributes, argv.data(), environ);
-    posix_spawnattr_destroy(&attributes);
-    posix_spawn_file_actions_destroy(&actions);
-    ASSERT_EQ(error, 0) << std::strerror(error);
+    launched_ = start_process(dir_, args, "/dev/null", path("killed.err"), true);
+    ASSERT_GT(launched_, 0) << "cannot start " << args.front();
   }
 
   // Once the journal holds `batches` batches, SIGKILLs the whole process group of the run;

@@ -1,6 +1,7 @@
 #include "io/result_file.hpp"
 #include "mpi/harness.hpp"
 #include "mpi/ledger.hpp"
+#include "mpi/processes.hpp"
 
 #include <fmt/format.h>
 #include <signal.h>
@@ -92,62 +93,13 @@ INSTANTIATE_TEST_SUITE_P(Ranks, InjectedError,
                                               std::get<2>(info.param));
                          });
 
-// The pids of the processes descending from `root` whose environment names MPI rank `rank`.
-std::vector<pid_t> ranks_below(pid_t root, int rank) {
-  std::map<pid_t, pid_t> parent;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
-    const std::string name = entry.path().filename().string();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream stat(entry.path() / "stat");
-    std::string line;
-    std::getline(stat, line);
-    const auto close = line.rfind(')');
-    if (close == std::string::npos) continue;
-    std::istringstream rest(line.substr(close + 2));
-    char state = 0;
-    pid_t ppid = 0;
-    rest >> state >> ppid;
-    parent[std::stoi(name)] = ppid;
-  }
-  const auto descends = [&](pid_t pid) {
-    for (int depth = 0; depth < 16 && pid > 1; ++depth) {
-      if (pid == root) return true;
-      pid = parent.count(pid) ? parent[pid] : 0;
-    }
-    return false;
-  };
-  const std::string wanted = fmt::format("OMPI_COMM_WORLD_RANK={}", rank);
-  std::vector<pid_t> found;
-  for (const auto& [pid, ppid] : parent) {
-    if (pid == root || !descends(pid)) continue;
-    std::ifstream environ(fmt::format("/proc/{}/environ", pid), std::ios::binary);
-    std::string text((std::istreambuf_iterator<char>(environ)), std::istreambuf_iterator<char>());
-    for (std::size_t at = 0; at < text.size();) {
-      const std::size_t end = text.find('\0', at);
-      if (text.compare(at, (end == std::string::npos ? text.size() : end) - at, wanted) == 0) found.push_back(pid);
-      if (end == std::string::npos) break;
-      at = end + 1;
-    }
-  }
-  return found;
-}
-
-// Starts `mpiexec LAUNCHER_ARGS... kdsched run job.toml` in `dir` (under `timeout`, in a process
-// group of its own), with stdout and stderr in stdout.txt and stderr.txt there.
+// Starts `timeout 60 mpiexec LAUNCHER_ARGS... kdsched run job.toml` in `dir`, in a process group
+// of its own, with stdout and stderr in stdout.txt and stderr.txt there.
 pid_t start_in_background(const std::filesystem::path& dir, const std::vector<std::string>& launcher_args) {
-  const pid_t child = fork();
-  if (child != 0) return child;
-  setpgid(0, 0);
-  const std::string out = (dir / "stdout.txt").string(), err = (dir / "stderr.txt").string();
-  if (!freopen(out.c_str(), "w", stdout) || !freopen(err.c_str(), "w", stderr) || chdir(dir.c_str()) != 0) _exit(126);
   std::vector<std::string> words{"timeout", "-k", "5", "60", KDSCHED_MPIEXEC};
   words.insert(words.end(), launcher_args.begin(), launcher_args.end());
   for (const char* word : {KDSCHED_BINARY, "run", "job.toml", "--progress", "off"}) words.emplace_back(word);
-  std::vector<char*> argv;
-  for (auto& word : words) argv.push_back(word.data());
-  argv.push_back(nullptr);
-  execvp(argv[0], argv.data());
-  _exit(127);
+  return start_process(dir, words, dir / "stdout.txt", dir / "stderr.txt", true);
 }
 
 // The first pid of MPI rank `rank` below `root`, waiting up to 20 s for it to appear.

@@ -1,9 +1,9 @@
 #include "mpi/harness.hpp"
+#include "mpi/processes.hpp"
 
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,69 +15,11 @@
 #include <sstream>
 #include <thread>
 
-extern char** environ;
-
 namespace kdsched::testing {
 namespace {
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
-
-struct ProcStat {
-  char state = '?';
-  pid_t parent = 0;
-  pid_t group = 0;
-};
-
-std::optional<ProcStat> stat_of(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const auto close = text.rfind(')');
-  if (close == std::string::npos) return std::nullopt;
-  std::istringstream fields(text.substr(close + 2));
-  ProcStat stat;
-  fields >> stat.state >> stat.parent >> stat.group;
-  return stat;
-}
-
-// Alive and not a zombie (a zombie no one reaps runs nothing).
-bool alive(pid_t pid) {
-  const auto stat = stat_of(pid);
-  return stat && stat->state != 'Z';
-}
-
-std::vector<pid_t> all_processes() {
-  std::vector<pid_t> pids;
-  for (const auto& entry : fs::directory_iterator("/proc")) {
-    const std::string name = entry.path().filename().string();
-    if (name.find_first_not_of("0123456789") == std::string::npos) pids.push_back(std::stoi(name));
-  }
-  return pids;
-}
-
-std::vector<pid_t> children_of(pid_t parent) {
-  std::vector<pid_t> children;
-  for (const pid_t pid : all_processes()) {
-    if (const auto stat = stat_of(pid); stat && stat->parent == parent) children.push_back(pid);
-  }
-  return children;
-}
-
-std::vector<pid_t> members_of_group(pid_t group) {
-  std::vector<pid_t> members;
-  for (const pid_t pid : all_processes()) {
-    if (const auto stat = stat_of(pid); stat && stat->group == group) members.push_back(pid);
-  }
-  return members;
-}
-
-bool has_environment(pid_t pid, const std::string& entry) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/environ");
-  for (std::string line; std::getline(in, line, '\0');) {
-    if (line == entry) return true;
-  }
-  return false;
-}
 
 // Every partition sleeps for an hour in a shell that started a second sleeper in the
 // background; the shell records both pids (written, then renamed, so a file is complete).
@@ -112,18 +54,8 @@ class Interrupted : public EndToEnd {
     std::vector<std::string> args;
     if (ranks > 0) args = {KDSCHED_MPIEXEC, "--oversubscribe", "-n", std::to_string(ranks)};
     for (const char* arg : {KDSCHED_BINARY, "run", "job.toml", "--progress", "off"}) args.emplace_back(arg);
-    std::vector<char*> argv;
-    for (auto& arg : args) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addchdir_np(&actions, dir_.c_str());
-    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, path("stdout.txt").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, path("stderr.txt").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    const int error = posix_spawn(&launched_, argv[0], &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    ASSERT_EQ(error, 0) << std::strerror(error);
+    launched_ = start_process(dir_, args, path("stdout.txt"), path("stderr.txt"), false);
+    ASSERT_GT(launched_, 0) << "cannot start " << args.front();
   }
 
   // Waits until `count` programs have recorded their pids; returns the shells' pids, and watches
@@ -141,7 +73,7 @@ class Interrupted : public EndToEnd {
         seen[partition] = true;
         shells.push_back(shell);
         watched_.push_back(sleeper);
-        if (const auto stat = stat_of(shell)) {
+        if (const auto stat = process_info(shell)) {
           for (const pid_t member : members_of_group(stat->group)) watched_.push_back(member);
         }
       }
@@ -216,10 +148,10 @@ TEST_F(Interrupted, SigkillOfAWorkerLeavesNoProgramAndNoTemporary) {
   ASSERT_FALSE(shells.empty());
   // The worker rank: the ancestor of a program that is a child of mpiexec.
   pid_t worker = shells.front();
-  for (auto stat = stat_of(worker); stat && stat->parent != launched_ && stat->parent > 1; stat = stat_of(worker)) {
+  for (auto stat = process_info(worker); stat && stat->parent != launched_ && stat->parent > 1; stat = process_info(worker)) {
     worker = stat->parent;
   }
-  const auto worker_stat = stat_of(worker);
+  const auto worker_stat = process_info(worker);
   ASSERT_TRUE(worker_stat.has_value());
   ASSERT_EQ(worker_stat->parent, launched_) << "not a rank of this mpiexec";
   kill(worker, SIGKILL);
