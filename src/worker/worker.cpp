@@ -51,8 +51,8 @@ Worker::Worker(protocol::Endpoint& endpoint, const kernels::JobPlan& plan, kerne
       steal_backoff_(scheduling::steal_retries()),
       faults_(plan.spec.faults),
       master_silence_(1, scheduling::SilenceDetector::Duration(faults_.worker_timeout_s), Clock::now()),
-      heartbeat_interval_(std::chrono::duration_cast<Clock::duration>(
-          scheduling::heartbeat_interval(scheduling::SilenceDetector::Duration(faults_.worker_timeout_s)))),
+      heartbeat_interval_(
+          std::chrono::duration_cast<Clock::duration>(scheduling::heartbeat_interval(master_silence_.timeout()))),
       next_heartbeat_(Clock::now() + heartbeat_interval_) {
   inject(job::InjectedError::worker_start);
 }
@@ -152,7 +152,7 @@ std::optional<int> Worker::run() {
   }
   wall_s_ = std::chrono::duration<double>(Clock::now() - job_start_).count();
   if (abort_code) {
-    log::debug("aborted by the master (exit code {})", *abort_code);
+    log::debug("ending with exit code {} (aborted, or the master is lost)", *abort_code);
   } else {
     log::debug("stopped: {} partitions run, {} steals received, {} given away", runner_.partitions(),
                steals_received_, steals_sent_);
@@ -230,17 +230,7 @@ bool Worker::handle(const protocol::Envelope& envelope, std::optional<int>& abor
       // Only an answer to a steal this worker asked for (itself, or through a request the master
       // passed on) counts in the steal statistics; unasked work is still queued, never lost.
       const bool asked = steal_outstanding_ || (master_names_victims_ && requests_outstanding_ > 0);
-      if (!asked) {
-        if (!reply.ranges.empty()) {
-          {
-            std::lock_guard lock(mutex_);
-            queue_.push(reply.ranges, true);
-          }
-          work_ready_.notify_one();
-        }
-        return false;
-      }
-      if (master_names_victims_) {
+      if (asked && master_names_victims_) {
         // The master passed our request on: it has nothing left to deal, and this was a steal.
         if (requests_outstanding_ > 0) --requests_outstanding_;
         master_exhausted_ = true;
@@ -253,7 +243,7 @@ bool Worker::handle(const protocol::Envelope& envelope, std::optional<int>& abor
         }
         work_ready_.notify_one();
       }
-      end_steal(!reply.ranges.empty());
+      if (asked) end_steal(!reply.ranges.empty());
       return false;
     }
     case Tag::round_start: {
