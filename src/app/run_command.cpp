@@ -31,6 +31,9 @@ namespace {
 namespace mpi = boost::mpi;
 using Clock = std::chrono::steady_clock;
 
+// How long a drain may take: mpirun sends SIGKILL about a second after SIGTERM.
+constexpr std::chrono::milliseconds drain_deadline{800};
+
 // A job every rank has built from the same text: its plan and its kernel; on the master, the
 // order of the deal too.
 struct LoadedJob {
@@ -54,10 +57,13 @@ int code_of(const std::exception& error) {
 // Ends the process without unwinding: after an error, a worker's executor may still be inside a
 // kernel that cannot be interrupted. MPI_Finalize waits for every rank, and one that is stopped or
 // gone would hold it forever, so it gets a few seconds; it also shuts HDF5 down, so it waits for
-// the executor to be out of HDF5 (io::library_gate), and is skipped if that takes too long.
+// the executor to be out of HDF5 (io::library_gate), and is skipped if that takes too long. An
+// interrupted run has no seconds to spare (mpirun sends SIGKILL one second after SIGTERM) and
+// nothing left to say to anyone: it ends at once.
 [[noreturn]] void finalize_and_exit(int code) {
   std::fflush(stdout);
   std::fflush(stderr);
+  if (code == static_cast<int>(ExitCode::interrupted)) std::_Exit(code);
   std::thread([code] {
     std::this_thread::sleep_for(std::chrono::seconds(3));
     std::_Exit(code);
@@ -153,8 +159,16 @@ void remove_journal(JobJournal& journal) {
   journal::Journal::remove(path);
 }
 
+// The signal handler has printed its line for an interrupted run already.
+void report(const std::exception& error) {
+  if (dynamic_cast<const interrupt::Interrupted*>(&error) == nullptr) print_error(error.what());
+}
+
 int run_master(const mpi::communicator& comm, LoadedJob& job, master::ResultWriter& writer, JobJournal& journal,
                Clock::time_point start, const RunOptions& options) {
+  // From here until the result is committed, a signal drains: what has been merged is made
+  // durable before the process ends, within mpirun's second between SIGTERM and SIGKILL.
+  const interrupt::Drain drain(drain_deadline);
   const std::string created = master::utc_now();
   const double cpu_at_start = cpu_seconds();
   master::Progress progress(master::parse_progress_mode(options.progress), job.plan.partitions.count());
@@ -195,7 +209,7 @@ int run_master(const mpi::communicator& comm, LoadedJob& job, master::ResultWrit
       own = master::run_alone(job.plan, *job.kernel, results, start);
     } catch (const std::exception& error) {
       progress.finish();
-      print_error(error.what());
+      report(error);
       settle_journal(code_of(error));
       return code_of(error);
     }
@@ -209,7 +223,7 @@ int run_master(const mpi::communicator& comm, LoadedJob& job, master::ResultWrit
       facts.master_peak_send_bytes = endpoint.peak_bytes_in_flight();
     } catch (const std::exception& error) {
       progress.finish();
-      print_error(error.what());
+      report(error);
       settle_journal(code_of(error));
       writer.discard();
       master.abort(code_of(error));
@@ -233,6 +247,7 @@ int run_master(const mpi::communicator& comm, LoadedJob& job, master::ResultWrit
 
   int code = 0;
   try {
+    if (const int signal = interrupt::drain_requested()) throw interrupt::Interrupted(signal);
     writer.finish(*job.kernel, facts);
     if (results.failed() > 0) {
       print_error(fmt::format("{} of {} partitions failed; the first: {}", results.failed(),
@@ -245,8 +260,9 @@ int run_master(const mpi::communicator& comm, LoadedJob& job, master::ResultWrit
     // The run is finished, failed partitions included: there is nothing left to resume.
     remove_journal(journal);
   } catch (const std::exception& error) {
-    print_error(error.what());
+    report(error);
     code = code_of(error);
+    if (code == static_cast<int>(ExitCode::interrupted)) settle_journal(code);
   }
   mpi::broadcast(comm, code, master_rank);
   return code;
@@ -256,6 +272,8 @@ int run_worker(const mpi::communicator& comm, const protocol::JobAnnouncement& a
                Clock::time_point start) {
   protocol::Endpoint endpoint(comm);
   const interrupt::RemoveOnSignal remove_output(announcement.temporary);
+  // A signal makes the worker wait for the master's Abort (see Worker), within the deadline.
+  const interrupt::Drain drain(drain_deadline);
   std::optional<LoadedJob> job;
   // Never destroyed on the error path, where its executor thread may still be running.
   std::unique_ptr<worker::Worker> worker;

@@ -2,7 +2,9 @@
 
 #include "common/error.hpp"
 
+#include <fmt/format.h>
 #include <limits.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -28,6 +30,12 @@ std::array<std::array<char, PATH_MAX>, file_slots> file_paths{};
 constexpr std::size_t group_slots = 256;
 std::array<std::atomic<pid_t>, group_slots> groups{};
 
+// A drain: armed while a Drain is alive; the handler wakes its watcher through the semaphore,
+// the one way to wake a thread that is safe inside a signal handler.
+std::atomic<bool> drain_armed{false};
+std::atomic<bool> drain_over{false};
+sem_t drain_wakeup;
+
 std::atomic<bool> report_interrupt{false};
 std::atomic<pid_t> installed_by{0};
 std::atomic<bool> handling{false};
@@ -47,8 +55,10 @@ constexpr std::array<Caught, 5> caught{{
 void on_signal(int signal) {
   // A child forked before it reset its handlers owns neither the programs nor the output.
   if (getpid() != installed_by.load()) _exit(128 + signal);
-  // Signals may arrive on several threads at once: the first one ends the process.
+  // Signals may arrive on several threads at once: the first one ends the process, or starts
+  // the drain, which later ones leave to go on.
   if (handling.exchange(true)) {
+    if (drain_armed.load()) return;
     while (true) pause();
   }
   for (auto& group : groups) {
@@ -71,10 +81,19 @@ void on_signal(int signal) {
       static_cast<void>(written);  // nothing more can be done about a lost line here
     }
   }
+  if (drain_armed.load()) {
+    detail::drain_signal.store(signal);
+    sem_post(&drain_wakeup);
+    return;
+  }
   _exit(static_cast<int>(ExitCode::interrupted));
 }
 
 }  // namespace
+
+namespace detail {
+std::atomic<int> drain_signal{0};
+}
 
 void install_signal_handlers(bool report) {
   report_interrupt.store(report);
@@ -101,6 +120,7 @@ RemoveOnSignal::RemoveOnSignal(const std::filesystem::path& file) : slot_(-1) {
 }
 
 RemoveOnSignal::~RemoveOnSignal() {
+  if (slot_ < 0) return;
   int expected = ready;
   file_states[static_cast<std::size_t>(slot_)].compare_exchange_strong(expected, free_slot);
 }
@@ -118,5 +138,44 @@ KillOnSignal::KillOnSignal(pid_t group) : slot_(-1) {
 KillOnSignal::~KillOnSignal() {
   if (slot_ >= 0) groups[static_cast<std::size_t>(slot_)].store(0);
 }
+
+bool RemoveOnSignal::release() {
+  if (slot_ < 0) return true;
+  int expected = ready;
+  const bool released = file_states[static_cast<std::size_t>(slot_)].compare_exchange_strong(expected, free_slot);
+  slot_ = -1;
+  return released;
+}
+
+Drain::Drain(std::chrono::milliseconds deadline) {
+  sem_init(&drain_wakeup, 0, 0);
+  drain_over.store(false);
+  watcher_ = std::thread([deadline] {
+    while (sem_wait(&drain_wakeup) != 0) {
+    }
+    if (drain_over.load()) return;
+    std::this_thread::sleep_for(deadline);
+    _exit(static_cast<int>(ExitCode::interrupted));
+  });
+  drain_armed.store(true);
+}
+
+// A drain under way keeps its deadline: the process is on its way out, but may yet block.
+Drain::~Drain() {
+  drain_armed.store(false);
+  if (drain_requested() != 0) {
+    watcher_.detach();
+    return;
+  }
+  drain_over.store(true);
+  sem_post(&drain_wakeup);
+  watcher_.join();
+  sem_destroy(&drain_wakeup);
+}
+
+Interrupted::Interrupted(int signal)
+    : Error(ExitCode::interrupted, signal > 0 && sigabbrev_np(signal) != nullptr
+                                       ? fmt::format("interrupted by SIG{}", sigabbrev_np(signal))
+                                       : std::string("interrupted by a signal")) {}
 
 }  // namespace kdsched::interrupt

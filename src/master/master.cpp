@@ -1,6 +1,7 @@
 #include "master/master.hpp"
 
 #include "common/error.hpp"
+#include "common/interrupt.hpp"
 #include "common/log.hpp"
 #include "kernels/cost_estimates.hpp"
 #include "scheduling/backoff.hpp"
@@ -108,8 +109,10 @@ void Master::run(Bytes round_state) {
 // Both directions: a worker silent past worker_timeout ends the run, and the workers, who may
 // otherwise hear nothing for hours (idle while another runs the last long partition), hear the
 // master at the heartbeat interval, so that they can tell a lost master from a quiet one. The
-// journal's checkpoint rides on the same clock reading.
+// journal's checkpoint rides on the same clock reading, and a drain is noticed here too: often
+// enough (every few thousand messages, or every idle pass), and never in the middle of a merge.
 void Master::keep_alive() {
+  if (const int signal = interrupt::drain_requested()) throw interrupt::Interrupted(signal);
   const auto now = scheduling::SilenceDetector::Clock::now();
   results_.checkpoint(now);
   if (const auto silent = silence_.check(now)) {
@@ -191,6 +194,7 @@ io::WorkerRecord run_alone(const kernels::JobPlan& plan, kernels::Kernel& kernel
   do {
     for (PartitionId id = 0; id < plan.partitions.count(); ++id) {
       if (results.done()[id]) continue;  // journaled before a resume
+      if (const int signal = interrupt::drain_requested()) throw interrupt::Interrupted(signal);
       protocol::Outcome outcome = runner.run(id, false);
       // The runner has just read the clock: its end time saves a reading per partition.
       const auto ended = job_start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(

@@ -86,6 +86,8 @@ void ResultWriter::finish(kernels::Kernel& kernel, const RunFacts& facts) {
   write_rounds(root, facts.rounds);
   root.write_workers("workers", facts.workers_table);
   result_.reset();
+  // A signal that took the temporary first is removing it: the run ends as interrupted.
+  if (!remove_on_signal_->release()) throw interrupt::Interrupted(interrupt::drain_requested());
   file_->commit();
   remove_on_signal_.reset();
   log::debug("{}: output committed ({} partition records, {} rounds)", plan.spec.output.string(),

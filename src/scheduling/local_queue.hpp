@@ -28,6 +28,11 @@ class LocalQueue {
   // Removes and returns ceil(size / 2) partitions from the back, in queue order.
   std::vector<IndexRange> steal_back_half();
 
+  void clear() {
+    entries_.clear();
+    size_ = 0;
+  }
+
   std::uint64_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
 

@@ -1,6 +1,7 @@
 #include "worker/worker.hpp"
 
 #include "common/error.hpp"
+#include "common/interrupt.hpp"
 #include "common/log.hpp"
 
 #include <boost/mpi/environment.hpp>
@@ -66,6 +67,23 @@ bool Worker::master_is_lost() {
   return true;
 }
 
+// A signal reached this worker: it runs nothing more, asks the master to drain the job (under
+// mpirun or Slurm the master usually has the signal too) and waits for its Abort, since a worker
+// that ended first could make the launcher kill the master before the master has made its
+// journal durable. The Drain's deadline ends the wait should no Abort come.
+int Worker::await_abort() {
+  {
+    std::lock_guard lock(mutex_);
+    queue_.clear();
+  }
+  endpoint_.send(master_rank, protocol::Fatal{static_cast<int>(ExitCode::interrupted),
+                                              interrupt::Interrupted(interrupt::drain_requested()).what()});
+  while (true) {
+    if (const auto* abort = endpoint_.poll(protocol::Tag::abort)) return abort->as<protocol::Abort>().exit_code;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
+
 void Worker::inject(job::InjectedError where) const {
   if (faults_.inject_error != where) return;
   if (faults_.inject_rank != 0 && faults_.inject_rank != endpoint_.rank()) return;
@@ -93,6 +111,10 @@ std::optional<int> Worker::run() {
   std::optional<int> abort_code;
   bool stopped = false;
   while (!stopped) {
+    if (interrupt::drain_requested() != 0) {
+      abort_code = await_abort();
+      break;
+    }
     bool active = false;
     while (const auto* envelope = endpoint_.poll()) {
       active = true;

@@ -66,6 +66,7 @@ class Worker {
   void end_steal(bool got_work);
   void send_heartbeat_if_due();
   bool master_is_lost();
+  int await_abort();
   void inject(job::InjectedError where) const;
 
   protocol::Endpoint& endpoint_;

@@ -67,5 +67,53 @@ TEST(Interrupt, ASignalKillsRegisteredGroupsRemovesRegisteredFilesAndExitsFive) 
   fs::remove_all(dir);
 }
 
+TEST(Interrupt, UnderADrainTheHandlerReturnsAndTheProcessEndsItself) {
+  const fs::path dir = fs::temp_directory_path() / ("kdsched-drain-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "temporary") << "x";
+  const int status = in_child([&] {
+    const RemoveOnSignal temporary(dir / "temporary");
+    const Drain drain(std::chrono::milliseconds(5000));
+    raise(SIGUSR1);
+    // The handler returned: the process itself ends, with whatever code it chooses.
+    _exit(drain_requested() == SIGUSR1 && !fs::exists(dir / "temporary") ? 42 : 1);
+  });
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 42);
+  fs::remove_all(dir);
+}
+
+TEST(Interrupt, ADrainThatDoesNotEndByItsDeadlineEndsWithCodeFive) {
+  const auto start = std::chrono::steady_clock::now();
+  const int status = in_child([] {
+    const Drain drain(std::chrono::milliseconds(200));
+    raise(SIGTERM);
+    std::this_thread::sleep_for(std::chrono::seconds(30));  // blocked, as in MPI
+  });
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 5);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(20));
+}
+
+TEST(Interrupt, AReleasedFileIsNotRemovedAndAFileTakenBySignalCannotBeReleased) {
+  const fs::path dir = fs::temp_directory_path() / ("kdsched-release-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "committed") << "x";
+  std::ofstream(dir / "taken") << "x";
+  const int status = in_child([&] {
+    RemoveOnSignal committed(dir / "committed");
+    RemoveOnSignal taken(dir / "taken");
+    const Drain drain(std::chrono::milliseconds(5000));
+    if (!committed.release()) _exit(1);
+    raise(SIGTERM);
+    _exit(taken.release() ? 2 : 42);
+  });
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 42);
+  EXPECT_TRUE(fs::exists(dir / "committed"));
+  EXPECT_FALSE(fs::exists(dir / "taken"));
+  fs::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace kdsched::interrupt

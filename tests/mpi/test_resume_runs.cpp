@@ -51,7 +51,8 @@ struct Case {
   int batches_before_kill;  // k-means: killed after a few rounds have ended, mid-iterations
 };
 
-class Resume : public EndToEnd, public ::testing::WithParamInterface<std::tuple<Case, int>> {
+// A run started in the background, and killed or signalled while it runs.
+class BackgroundRun : public EndToEnd {
  protected:
   void TearDown() override {
     // Nothing this test started may survive it, even when it fails.
@@ -100,6 +101,8 @@ class Resume : public EndToEnd, public ::testing::WithParamInterface<std::tuple<
 
   pid_t launched_ = 0;
 };
+
+class Resume : public BackgroundRun, public ::testing::WithParamInterface<std::tuple<Case, int>> {};
 
 void write_inputs(const fs::path& folder) {
   std::mt19937_64 rng(5);
@@ -229,6 +232,93 @@ INSTANTIATE_TEST_SUITE_P(Kernels, Resume,
                          [](const auto& info) {
                            return fmt::format("{}_n{}", std::get<0>(info.param).label, std::get<1>(info.param));
                          });
+
+// A signal drains (spec §8): with a checkpoint interval far longer than the run, only the drain
+// itself can have written the journal's batch, so a resumed run that takes outcomes from the
+// journal proves the drain made them durable. Directly the run exits 5; mpiexec itself exits 1
+// after SIGTERM or SIGINT (it passes them on as TERM), 5 after USR1 or USR2 (which it forwards).
+constexpr const char* drained_job = R"([job]
+name = "drained"
+output = "{output}"
+[partition]
+range = [0, 1000]
+count = 1000
+[kernel]
+name = "spin"
+cost = "const:5000"
+[faults]
+checkpoint_seconds = 3600
+)";
+
+class Drain : public BackgroundRun {
+ protected:
+  // Signals the launched run once it has run for a while; returns its exit code, and how long
+  // it took to end.
+  std::pair<int, double> signal_after(double seconds, int signal) {
+    std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+    const auto signalled = Clock::now();
+    kill(launched_, signal);
+    const auto deadline = signalled + std::chrono::seconds(20);
+    int status = 0;
+    while (waitpid(launched_, &status, WNOHANG) != launched_) {
+      if (Clock::now() > deadline) return {-1, 20};
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    launched_ = 0;
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status),
+            std::chrono::duration<double>(Clock::now() - signalled).count()};
+  }
+};
+
+class DrainBySignal : public Drain, public ::testing::WithParamInterface<std::tuple<int, int>> {};
+
+TEST_P(DrainBySignal, MakesTheJournalDurableAndLeavesNoOutput) {
+  const auto& [signal, ranks] = GetParam();
+  write_text("job.toml", fmt::format(fmt::runtime(drained_job), fmt::arg("output", "result.h5")));
+  launch(ranks, "job.toml");
+  const auto [code, took] = signal_after(1.2, signal);
+  const bool forwarded = signal == SIGUSR1 || signal == SIGUSR2;
+  EXPECT_EQ(code, ranks == 0 || forwarded ? 5 : 1) << read_text(path("killed.err"));
+  // mpirun passes TERM and INT on a second late; the ranks themselves have one second.
+  EXPECT_LT(took, ranks == 0 ? 1.0 : forwarded ? 1.5 : 2.5);
+  EXPECT_NE(read_text(path("killed.err")).find("interrupted by SIG"), std::string::npos) << read_text(path("killed.err"));
+  EXPECT_FALSE(fs::exists(path("result.h5")));
+  EXPECT_EQ(files_starting_with("result.h5.tmp"), std::vector<std::string>{});
+  ASSERT_EQ(journal_batches(path("result.h5.journal")), 1) << "the drain writes what was merged";
+
+  const Completed resumed = run(ranks, {"run", "job.toml", "--resume", "--progress", "off"});
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  const io::ResultFile result(path("result.h5"));
+  EXPECT_GT(std::get<std::uint64_t>(result.attributes("/").at("partitions_from_journal")), 0u);
+  expect_each_id_once_per_round(path("result.h5"), 1000, 1000);
+}
+
+INSTANTIATE_TEST_SUITE_P(Signals, DrainBySignal,
+                         ::testing::Combine(::testing::Values(SIGTERM, SIGINT, SIGUSR1, SIGUSR2), ::testing::Values(0, 3)),
+                         [](const auto& info) {
+                           return fmt::format("{}_n{}", sigabbrev_np(std::get<0>(info.param)), std::get<1>(info.param));
+                         });
+
+// A signal to one rank alone drains the whole job: a worker asks the master to.
+TEST_F(Drain, ASignalToOneWorkerDrainsTheJob) {
+  write_text("job.toml", fmt::format(fmt::runtime(drained_job), fmt::arg("output", "result.h5")));
+  launch(3, "job.toml");
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  const auto ranks = children_of(launched_);
+  const auto worker = std::find_if(ranks.begin(), ranks.end(),
+                                   [](pid_t pid) { return has_environment(pid, "OMPI_COMM_WORLD_RANK=2"); });
+  ASSERT_NE(worker, ranks.end());
+  kill(*worker, SIGTERM);
+  int status = 0;
+  ASSERT_EQ(waitpid(launched_, &status, 0), launched_);
+  launched_ = 0;
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 5);
+  EXPECT_NE(read_text(path("killed.err")).find("rank 2: interrupted by SIGTERM"), std::string::npos)
+      << read_text(path("killed.err"));
+  EXPECT_FALSE(fs::exists(path("result.h5")));
+  EXPECT_EQ(journal_batches(path("result.h5.journal")), 1);
+}
 
 // The refusals of spec §8, on a journal left by a run that was killed.
 class ResumeRules : public EndToEnd {
