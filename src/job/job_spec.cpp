@@ -35,8 +35,9 @@ constexpr std::array<std::string_view, 3> job_keys{"name", "output", "descriptio
 constexpr std::array<std::string_view, 5> input_keys{"file", "dataset", "items", "offsets", "files"};
 constexpr std::array<std::string_view, 3> partition_keys{"rows", "count", "range"};
 constexpr std::array<std::string_view, 5> schedule_keys{"chunking", "chunk", "stealing", "order", "costs_from"};
-constexpr std::array<std::string_view, 5> faults_keys{"worker_timeout", "checkpoint_seconds", "inject_error", "inject_rank",
-                                                      "inject_delay"};
+constexpr std::array<std::string_view, 8> faults_keys{"retries",     "partition_timeout", "speculate",
+                                                      "worker_timeout", "checkpoint_seconds", "inject_error",
+                                                      "inject_rank", "inject_delay"};
 
 toml::table parse_toml(const std::string& text, const std::string& file) {
   try {
@@ -194,6 +195,15 @@ ScheduleSpec read_schedule(const TableView& table, const fs::path& folder) {
 FaultSpec read_faults(const TableView& table) {
   table.require_only(faults_keys);
   FaultSpec faults;
+  if (const auto retries = table.find_int_at_least("retries", 0)) {
+    if (*retries > 100) table.fail("retries", "retries must be 0 to 100");
+    faults.retries = static_cast<std::uint32_t>(*retries);
+  }
+  if (const auto limit = table.find_double("partition_timeout")) {
+    if (!(*limit >= 0 && *limit <= 1e7)) table.fail("partition_timeout", "partition_timeout must be 0 (no limit) to 1e7 seconds");
+    faults.partition_timeout_s = *limit;
+  }
+  if (const auto speculate = table.find_bool("speculate")) faults.speculate = *speculate;
   if (const auto timeout = table.find_double("worker_timeout")) {
     // Below a second, a loaded machine's scheduling delays would look like lost workers.
     if (!(*timeout >= 1 && *timeout <= 1e6)) table.fail("worker_timeout", "worker_timeout must be 1 to 1e6 seconds");

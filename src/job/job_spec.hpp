@@ -52,6 +52,9 @@ struct ScheduleSpec {
 };
 
 struct FaultSpec {
+  std::uint32_t retries = 2;     // a failed partition runs again up to this many more times
+  double partition_timeout_s = 0;  // an attempt running longer fails (0: no limit)
+  bool speculate = true;         // idle workers run backup copies of partitions that run far too long
   double worker_timeout_s = 60;  // a rank silent this long counts as lost
   double checkpoint_s = 5;       // the journal is made durable at least this often
   InjectedError inject_error = InjectedError::none;

@@ -23,6 +23,7 @@ Master::Master(protocol::Endpoint& endpoint, const kernels::JobPlan& plan, Resul
       dealer_(make_dealer()),
       names_victims_(plan.spec.schedule.stealing == job::Stealing::master),
       queues_(workers_),
+      retry_(plan.spec.faults.retries),
       silence_(workers_, scheduling::SilenceDetector::Duration(plan.spec.faults.worker_timeout_s),
                scheduling::SilenceDetector::Clock::now()),
       heartbeat_interval_(std::chrono::duration_cast<scheduling::SilenceDetector::Clock::duration>(
@@ -56,6 +57,7 @@ void Master::deal_round() {
 
 void Master::begin_round() {
   log::debug("round {} begins: {} bytes of state broadcast", results_.round(), state_.size());
+  retry_.new_round();
   const protocol::RoundStart start{results_.round(), state_.size()};
   for (Rank rank = 1; rank <= static_cast<Rank>(workers_); ++rank) endpoint_.send(rank, start);
   // The round's grants go out before its state: a worker takes them only after the
@@ -131,11 +133,24 @@ void Master::abort(int exit_code) {
   for (Rank rank = 1; rank <= static_cast<Rank>(workers_); ++rank) endpoint_.send(rank, protocol::Abort{exit_code});
 }
 
-void Master::send_grant(std::uint32_t worker, const std::vector<IndexRange>& ranges) {
+void Master::send_grant(std::uint32_t worker, const std::vector<IndexRange>& ranges, bool pushed) {
   queues_.granted(worker, scheduling::count_of(ranges));
   grant_.ranges = ranges;
   grant_.master_exhausted = dealer_.exhausted();
+  grant_.pushed = pushed;
   endpoint_.send(static_cast<Rank>(worker + 1), grant_);
+}
+
+// A failed attempt with attempts left runs again, pushed at once to the least loaded worker
+// that has not failed it: whatever the chunking, nothing else would deal it again.
+bool Master::retry(std::uint32_t worker, const protocol::Outcome& outcome) {
+  if (results_.done()[outcome.id] || !retry_.failed(outcome.id, worker)) return false;
+  const auto target = retry_.worker_for(
+      outcome.id, workers_, [](std::uint32_t) { return true; }, [this](std::uint32_t w) { return queues_.queued(w); });
+  log::debug("partition {} failed on rank {} (attempt {} of {}): {}; retried on rank {}", outcome.id, worker + 1,
+             retry_.attempts(outcome.id, false), retry_.retries() + 1, outcome.error, *target + 1);
+  send_grant(*target, {IndexRange{outcome.id, outcome.id + 1}}, true);
+  return true;
 }
 
 void Master::handle(const protocol::Envelope& envelope) {
@@ -149,8 +164,9 @@ void Master::handle(const protocol::Envelope& envelope) {
       envelope.decode(request_);
       double busy_s = 0;
       for (auto& outcome : request_.outcomes) {
-        results_.accept(source, outcome);
         busy_s += outcome.end_s - outcome.start_s;
+        if (!outcome.ok && retry(worker, outcome)) continue;
+        results_.accept(source, outcome, retry_.attempts(outcome.id, outcome.ok));
       }
       dealer_.completed(worker, request_.outcomes.size(), busy_s);
       // A request sent before its worker saw the round begin carries no results (the round ended
@@ -194,12 +210,18 @@ io::WorkerRecord run_alone(const kernels::JobPlan& plan, kernels::Kernel& kernel
   do {
     for (PartitionId id = 0; id < plan.partitions.count(); ++id) {
       if (results.done()[id]) continue;  // journaled before a resume
-      if (const int signal = interrupt::drain_requested()) throw interrupt::Interrupted(signal);
-      protocol::Outcome outcome = runner.run(id, false);
+      // Alone, a retry can only run here, at once.
+      std::uint16_t attempts = 0;
+      protocol::Outcome outcome;
+      do {
+        if (const int signal = interrupt::drain_requested()) throw interrupt::Interrupted(signal);
+        outcome = runner.run(id, false);
+        ++attempts;
+      } while (!outcome.ok && attempts <= plan.spec.faults.retries);
       // The runner has just read the clock: its end time saves a reading per partition.
       const auto ended = job_start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                          std::chrono::duration<double>(outcome.end_s));
-      results.accept(master_rank, outcome);
+      results.accept(master_rank, outcome, attempts);
       results.checkpoint(ended);
     }
   } while (results.next_round(state));

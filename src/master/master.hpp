@@ -5,6 +5,7 @@
 #include "protocol/endpoint.hpp"
 #include "scheduling/dealer.hpp"
 #include "scheduling/queue_estimates.hpp"
+#include "scheduling/retry_rule.hpp"
 #include "scheduling/silence_detector.hpp"
 
 namespace kdsched::master {
@@ -35,7 +36,8 @@ class Master {
   void deal_round();
   void begin_round();
   void handle(const protocol::Envelope& envelope);
-  void send_grant(std::uint32_t worker, const std::vector<IndexRange>& ranges);
+  void send_grant(std::uint32_t worker, const std::vector<IndexRange>& ranges, bool pushed = false);
+  bool retry(std::uint32_t worker, const protocol::Outcome& outcome);
   void answer(std::uint32_t worker);
   void keep_alive();
 
@@ -47,6 +49,7 @@ class Master {
   scheduling::Dealer dealer_;
   bool names_victims_;  // stealing = "master"
   scheduling::QueueEstimates queues_;
+  scheduling::RetryRule retry_;
   scheduling::SilenceDetector silence_;
   scheduling::SilenceDetector::Clock::duration heartbeat_interval_;
   scheduling::SilenceDetector::Clock::time_point next_heartbeat_;

@@ -20,9 +20,13 @@ ResultCollector::ResultCollector(const kernels::JobPlan& plan, kernels::Kernel& 
   progress_.begin_round(0, kernel_.round_limit());
 }
 
-void ResultCollector::accept(Rank rank, protocol::Outcome& outcome) {
+bool ResultCollector::accept(Rank rank, protocol::Outcome& outcome, std::uint16_t attempts) {
   if (!tracker_.record(outcome.id)) {
-    throw RuntimeError(fmt::format("partition {} reported twice or out of range (from rank {})", outcome.id, rank));
+    if (outcome.id >= tracker_.total()) {
+      throw RuntimeError(fmt::format("rank {} reported partition {}, which does not exist", rank, outcome.id));
+    }
+    ++duplicates_;
+    return false;
   }
   const IndexRange rows = plan_.partitions.range(outcome.id);
   io::PartitionRecord& record = records_[round_ * plan_.partitions.count() + outcome.id];
@@ -31,7 +35,7 @@ void ResultCollector::accept(Rank rank, protocol::Outcome& outcome) {
   record.row_begin = rows.begin;
   record.row_end = rows.end;
   record.rank = rank;
-  record.attempts = 1;
+  record.attempts = attempts;
   record.stolen = outcome.stolen ? 1 : 0;
   record.start_s = outcome.start_s;
   record.end_s = outcome.end_s;
@@ -58,6 +62,7 @@ void ResultCollector::accept(Rank rank, protocol::Outcome& outcome) {
     }
   }
   progress_.update(tracker_.completed(), failed_);
+  return true;
 }
 
 void ResultCollector::merge(PartitionId id, const Bytes& partial) {
@@ -135,7 +140,7 @@ void ResultCollector::replay(std::vector<journal::Entry>& entries, Bytes& state)
     outcome.partial = std::move(entry.partial);
     outcome.bytes_read = fields.bytes_read;
     outcome.cache_hit = fields.cache_hit;
-    accept(fields.rank, outcome);
+    accept(fields.rank, outcome, fields.attempts);
     ++from_journal_;
   }
 }

@@ -27,9 +27,11 @@ class ResultCollector {
  public:
   ResultCollector(const kernels::JobPlan& plan, kernels::Kernel& kernel, Progress& progress);
 
-  // Throws RuntimeError when the partition already has a result: that would be a scheduler bug.
+  // The outcome of the last of `attempts` attempts. A partition that already has a result (a
+  // speculative backup's, or the lost worker's that was dealt again) keeps it: the later one is
+  // dropped and false returned. Throws RuntimeError for an id out of range: a protocol violation.
   // The outcome's partial may be moved from (it waits for its turn in the id-ordered merge).
-  void accept(Rank rank, protocol::Outcome& outcome);
+  bool accept(Rank rank, protocol::Outcome& outcome, std::uint16_t attempts = 1);
 
   // Every partition of the current round has a result.
   bool all_done() const { return tracker_.all_done(); }
@@ -64,6 +66,8 @@ class ResultCollector {
   std::optional<std::vector<std::uint32_t>> previous_assignment() const;
 
   std::uint64_t failed() const { return failed_; }
+  // Results dropped because their partition had one already, over every round.
+  std::uint64_t duplicates() const { return duplicates_; }
   // The most partials that ever waited for a lower id, for the cost of the fixed merge order.
   std::uint64_t peak_waiting() const { return peak_waiting_; }
   const std::string& first_failure() const { return first_failure_; }
@@ -88,6 +92,7 @@ class ResultCollector {
   std::vector<RoundRecord> rounds_{1};
   std::uint32_t round_ = 0;
   std::uint64_t failed_ = 0;
+  std::uint64_t duplicates_ = 0;
   PartitionId first_failed_id_ = 0;
   std::string first_failure_;
   PartitionId next_merge_ = 0;   // the lowest id of this round not merged yet

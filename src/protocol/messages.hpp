@@ -63,10 +63,12 @@ struct GrantMessage {
   static constexpr Tag tag = Tag::grant;
   std::vector<IndexRange> ranges;
   bool master_exhausted = false;  // nothing more will come from the master: time to steal
+  // Sent unasked, not an answer to a request: a retry, or work of a lost worker dealt again.
+  bool pushed = false;
 
   template <typename Archive>
   void serialize(Archive& archive, unsigned /*version*/) {
-    archive & ranges & master_exhausted;
+    archive & ranges & master_exhausted & pushed;
   }
 };
 

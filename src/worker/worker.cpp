@@ -222,10 +222,11 @@ bool Worker::handle(const protocol::Envelope& envelope, std::optional<int>& abor
       bool wake_executor = false;
       {
         std::lock_guard lock(mutex_);
-        queue_.push(grant.ranges, false);
+        queue_.push(grant.ranges, false, grant.pushed);
         wake_executor = !inline_mode_;
       }
       if (wake_executor) work_ready_.notify_one();
+      if (grant.pushed) return false;
       if (requests_outstanding_ > 0) --requests_outstanding_;
       master_exhausted_ = grant.master_exhausted;
       // Under stealing = "master", an empty grant is the master's answer that no one has work.
@@ -237,7 +238,7 @@ bool Worker::handle(const protocol::Envelope& envelope, std::optional<int>& abor
       protocol::StealReply reply{request.round, {}};
       if (request.round == round_) {
         std::lock_guard lock(mutex_);
-        if (!queue_.empty()) reply.ranges = queue_.steal_back_half();
+        reply.ranges = queue_.steal_back_half();
       }
       if (!reply.ranges.empty()) ++steals_sent_;
       endpoint_.send(request.thief, reply);

@@ -66,6 +66,51 @@ INSTANTIATE_TEST_SUITE_P(Ranks, CommandRun, ::testing::Values(0, 2, 4), [](const
   return info.param == 0 ? std::string("singleton") : fmt::format("n{}", info.param);
 });
 
+// Every partition fails its first attempt (exit 3) and leaves a marker naming the rank that ran
+// it; the retry finds the marker and succeeds. Retries go to another worker when there is one.
+class Retries : public EndToEnd, public ::testing::WithParamInterface<int> {};
+
+TEST_P(Retries, AFirstFailedAttemptIsRetriedElsewhereAndCounted) {
+  const int ranks = GetParam();
+  write_text("job.toml", command_job("[partition]\nrange = [0, 8]\ncount = 8\n",
+                                     "argv = [\"sh\", \"-c\", \"if [ -e tried-$1 ]; then exit 0; fi; "
+                                     "echo $OMPI_COMM_WORLD_RANK 0 > tried-$1; exit 3\", \"sh\", \"{partition}\"]\n"));
+  const Completed run = this->run(ranks, {"run", "job.toml", "--progress", "off"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const io::ResultFile result(path("result.h5"));
+  EXPECT_EQ(std::get<std::string>(result.attributes("/").at("status")), "complete");
+  EXPECT_EQ(result.read_i64("/result/exit_codes"), std::vector<std::int64_t>(8, 0));
+  const auto records = result.read_partitions();
+  ASSERT_EQ(records.size(), 8u);
+  for (const auto& record : records) {
+    EXPECT_EQ(record.attempts, 2) << "partition " << record.id;
+    EXPECT_EQ(record.status, 0);
+    const int failed_on = std::stoi(read_text(path(fmt::format("tried-{}", record.id))));
+    if (ranks > 2) EXPECT_NE(record.rank, failed_on) << "partition " << record.id << " was retried where it failed";
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Ranks, Retries, ::testing::Values(0, 2, 4), [](const auto& info) {
+  return info.param == 0 ? std::string("singleton") : fmt::format("n{}", info.param);
+});
+
+TEST_F(EndToEnd, OnlyAPartitionWhoseEveryAttemptFailedFailsTheRun) {
+  write_text("job.toml", command_job("[partition]\nrange = [0, 4]\ncount = 4\n",
+                                     "argv = [\"sh\", \"-c\", \"echo x >> attempts-$1; test $1 != 2\", \"sh\", \"{partition}\"]\n"
+                                     "[faults]\nretries = 3\n"));
+  const Completed run = this->run(3, {"run", "job.toml", "--progress", "off"});
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  EXPECT_NE(run.err.find("1 of 4 partitions failed; the first: partition 2"), std::string::npos) << run.err;
+  const auto records = io::ResultFile(path("result.h5")).read_partitions();
+  ASSERT_EQ(records.size(), 4u);
+  for (const auto& record : records) {
+    EXPECT_EQ(record.attempts, record.id == 2 ? 4 : 1) << "partition " << record.id;
+    EXPECT_EQ(record.status, record.id == 2 ? 1 : 0);
+  }
+  EXPECT_EQ(read_text(path("attempts-2")), "x\nx\nx\nx\n");
+  EXPECT_EQ(read_text(path("attempts-1")), "x\n");
+}
+
 using CommandCases = EndToEnd;
 
 TEST_F(CommandCases, ATimeoutKillsTheProgramAndFailsThePartition) {

@@ -1,6 +1,7 @@
 #include "scheduling/backoff.hpp"
 #include "scheduling/completion_tracker.hpp"
 #include "scheduling/local_queue.hpp"
+#include "scheduling/retry_rule.hpp"
 #include "scheduling/victim_selector.hpp"
 
 #include <gtest/gtest.h>
@@ -99,6 +100,52 @@ TEST(CompletionTracker, RefusesDuplicatesAndStrangers) {
   EXPECT_FALSE(tracker.all_done());
   EXPECT_TRUE(tracker.record(2));
   EXPECT_TRUE(tracker.all_done());
+}
+
+TEST(LocalQueue, PinnedPartitionsRunFirstAndAreNeverStolen) {
+  LocalQueue queue;
+  queue.push({{0, 4}}, false);
+  queue.push({{9, 10}}, false, true);
+  EXPECT_EQ(queue.size(), 5u);
+  // Half of the four unpinned, from the back.
+  EXPECT_EQ(queue.steal_back_half(), (std::vector<IndexRange>{{2, 4}}));
+  EXPECT_EQ(queue.steal_back_half(), (std::vector<IndexRange>{{1, 2}}));
+  EXPECT_EQ(queue.steal_back_half(), (std::vector<IndexRange>{{0, 1}}));
+  EXPECT_EQ(queue.steal_back_half(), std::vector<IndexRange>{});
+  ASSERT_EQ(queue.size(), 1u);
+  const auto item = queue.pop_front();
+  ASSERT_TRUE(item.has_value());
+  EXPECT_EQ(item->id, 9u);
+  EXPECT_TRUE(item->pinned);
+  queue.return_front({*item});
+  EXPECT_EQ(queue.steal_back_half(), std::vector<IndexRange>{}) << "a returned pinned partition stays pinned";
+}
+
+TEST(RetryRule, RetriesGoWhereThePartitionHasNotFailedAndStopAfterTheLimit) {
+  RetryRule rule(2);
+  const auto everyone = [](std::uint32_t) { return true; };
+  const std::vector<std::uint64_t> queued{0, 5, 1};
+  const auto load = [&](std::uint32_t w) { return queued[w]; };
+  EXPECT_EQ(rule.attempts(7, true), 1);
+  EXPECT_TRUE(rule.failed(7, 0));
+  EXPECT_EQ(rule.worker_for(7, 3, everyone, load), 2u) << "the least loaded worker that has not failed it";
+  EXPECT_TRUE(rule.failed(7, 2));
+  EXPECT_EQ(rule.worker_for(7, 3, everyone, load), 1u);
+  EXPECT_FALSE(rule.failed(7, 1)) << "three attempts with retries = 2";
+  EXPECT_EQ(rule.attempts(7, false), 3);
+  EXPECT_EQ(rule.worker_for(7, 3, everyone, load), 0u) << "all have failed it: the least loaded";
+  EXPECT_EQ(rule.worker_for(7, 3, [](std::uint32_t w) { return w == 1; }, load), 1u);
+  EXPECT_EQ(rule.worker_for(7, 3, [](std::uint32_t) { return false; }, load), std::nullopt);
+  rule.new_round();
+  EXPECT_EQ(rule.attempts(7, true), 1);
+}
+
+TEST(RetryRule, APartitionHeldByTooManyLostWorkersIsPoison) {
+  RetryRule rule(1);
+  EXPECT_TRUE(rule.lost_with(3));
+  EXPECT_FALSE(rule.lost_with(3));
+  RetryRule resumed(2);
+  EXPECT_FALSE(resumed.lost_with(4, 2)) << "two losses in earlier runs, the journal says";
 }
 
 }  // namespace
