@@ -151,6 +151,10 @@ void print_text(const std::string& path, const Summary& s) {
   out += fmt::format("workers     {:>5} {:<16} {:>10} {:>10} {:>10} {:>8} {:>8} {:>10}\n", "rank", "host", "partitions",
                      "busy", "idle", "stl-sent", "stl-recv", "read");
   for (const auto& w : s.workers) {
+    if (w.lost) {
+      out += fmt::format("            {:>5} {:<16} lost during the run\n", w.rank, w.hostname.substr(0, 16));
+      continue;
+    }
     out += fmt::format("            {:>5} {:<16} {:>10} {:>10} {:>10} {:>8} {:>8} {:>10}\n", w.rank, w.hostname.substr(0, 16),
                        w.partitions, format_seconds(w.busy_s), format_seconds(w.idle_s), w.steals_sent,
                        w.steals_received, format_bytes(static_cast<double>(w.bytes_read)));
@@ -183,9 +187,10 @@ void print_json(const std::string& path, const Summary& s) {
     out += fmt::format(
         "{}\n    {{\"rank\": {}, \"hostname\": {}, \"partitions\": {}, \"busy_s\": {}, \"idle_s\": {}, "
         "\"steals_sent\": {}, \"steals_received\": {}, \"steal_attempts\": {}, \"steal_wait_s\": {}, "
-        "\"bytes_read\": {}}}",
+        "\"bytes_read\": {}, \"lost\": {}}}",
         i ? "," : "", w.rank, json_string(w.hostname), w.partitions, json_number(w.busy_s), json_number(w.idle_s),
-        w.steals_sent, w.steals_received, w.steal_attempts, json_number(w.steal_wait_s), w.bytes_read);
+        w.steals_sent, w.steals_received, w.steal_attempts, json_number(w.steal_wait_s), w.bytes_read,
+        w.lost ? "true" : "false");
   }
   out += "\n  ],\n  \"result_attributes\": {";
   for (std::size_t i = 0; i < s.result_attributes.size(); ++i) {

@@ -164,8 +164,16 @@ void report(const std::exception& error) {
   if (dynamic_cast<const interrupt::Interrupted*>(&error) == nullptr) print_error(error.what());
 }
 
-int run_master(const mpi::communicator& comm, LoadedJob& job, master::ResultWriter& writer, JobJournal& journal,
-               Clock::time_point start, const RunOptions& options) {
+// How a job ended on this rank. After a lost rank no collective can complete, so the process
+// must end: neither the next job of a batch (which begins with collectives) nor MPI_Finalize
+// (which may hang after a death) can follow.
+struct JobEnd {
+  int code = 0;
+  bool rank_lost = false;
+};
+
+JobEnd run_master(const mpi::communicator& comm, LoadedJob& job, master::ResultWriter& writer, JobJournal& journal,
+                  Clock::time_point start, const RunOptions& options) {
   // From here until the result is committed, a signal drains: what has been merged is made
   // durable before the process ends, within mpirun's second between SIGTERM and SIGKILL.
   const interrupt::Drain drain(drain_deadline);
@@ -202,6 +210,8 @@ int run_master(const mpi::communicator& comm, LoadedJob& job, master::ResultWrit
   facts.created_utc = created;
   facts.mpi_ranks = comm.size();
   io::WorkerRecord own;
+  std::optional<protocol::Endpoint> endpoint;
+  std::optional<master::Master> master;
   if (comm.size() == 1) {
     facts.workers = 1;
     try {
@@ -211,22 +221,22 @@ int run_master(const mpi::communicator& comm, LoadedJob& job, master::ResultWrit
       progress.finish();
       report(error);
       settle_journal(code_of(error));
-      return code_of(error);
+      return {code_of(error)};
     }
   } else {
     facts.workers = comm.size() - 1;
-    protocol::Endpoint endpoint(comm);
-    master::Master master(endpoint, job.plan, results, std::move(job.order));
+    endpoint.emplace(comm);
+    master.emplace(*endpoint, job.plan, results, std::move(job.order));
     try {
       resume();
-      master.run(std::move(round_state));
-      facts.master_peak_send_bytes = endpoint.peak_bytes_in_flight();
+      master->run(std::move(round_state));
+      facts.master_peak_send_bytes = endpoint->peak_bytes_in_flight();
     } catch (const std::exception& error) {
       progress.finish();
       report(error);
       settle_journal(code_of(error));
       writer.discard();
-      master.abort(code_of(error));
+      master->abort(code_of(error));
       finalize_and_exit(code_of(error));
     }
   }
@@ -236,7 +246,18 @@ int run_master(const mpi::communicator& comm, LoadedJob& job, master::ResultWrit
   own.rank = master_rank;
   own.hostname = mpi::environment::processor_name();
   own.idle_s = std::max(0.0, facts.wall_seconds - own.busy_s);
-  mpi::gather(comm, own, facts.workers_table, master_rank);
+  facts.workers_table.push_back(own);
+  if (master) {
+    try {
+      for (auto& record : master->collect_records()) facts.workers_table.push_back(std::move(record));
+    } catch (const std::exception& error) {
+      report(error);
+      settle_journal(code_of(error));
+      writer.discard();
+      master->abort(code_of(error));
+      finalize_and_exit(code_of(error));
+    }
+  }
   facts.finished_utc = master::utc_now();
   facts.partitions = results.records();
   facts.merge_peak_waiting = results.peak_waiting();
@@ -264,11 +285,11 @@ int run_master(const mpi::communicator& comm, LoadedJob& job, master::ResultWrit
     code = code_of(error);
     if (code == static_cast<int>(ExitCode::interrupted)) settle_journal(code);
   }
-  mpi::broadcast(comm, code, master_rank);
-  return code;
+  if (master) master->finish(code);
+  return {code, master && master->lost_workers() > 0};
 }
 
-int run_worker(const mpi::communicator& comm, const protocol::JobAnnouncement& announcement,
+JobEnd run_worker(const mpi::communicator& comm, const protocol::JobAnnouncement& announcement,
                Clock::time_point start) {
   protocol::Endpoint endpoint(comm);
   const interrupt::RemoveOnSignal remove_output(announcement.temporary);
@@ -286,14 +307,18 @@ int run_worker(const mpi::communicator& comm, const protocol::JobAnnouncement& a
     fail_worker(endpoint, error);
   }
   if (abort_code) finalize_and_exit(*abort_code);
-  mpi::gather(comm, worker->record(), master_rank);
-  int code = 0;
-  mpi::broadcast(comm, code, master_rank);
-  return code;
+  std::optional<int> code;
+  try {
+    code = worker->finish();
+  } catch (const std::exception& error) {
+    fail_worker(endpoint, error);
+  }
+  if (!code || worker->left_a_kernel_running()) finalize_and_exit(code.value_or(static_cast<int>(ExitCode::runtime)));
+  return {*code, worker->saw_a_loss()};
 }
 
 // `comm` is the job's own communicator; the announcement goes over `world`.
-int run_job(const mpi::communicator& world, const mpi::communicator& comm, const std::string& path,
+JobEnd run_job(const mpi::communicator& world, const mpi::communicator& comm, const std::string& path,
             const RunOptions& options) {
   protocol::JobAnnouncement announcement;
   std::optional<LoadedJob> job;
@@ -316,7 +341,7 @@ int run_job(const mpi::communicator& world, const mpi::communicator& comm, const
     }
   }
   mpi::broadcast(world, announcement, master_rank);
-  if (announcement.exit_code != 0) return announcement.exit_code;
+  if (announcement.exit_code != 0) return {announcement.exit_code};
 
   const auto start = Clock::now();
   if (comm.rank() == master_rank) return run_master(comm, *job, *writer, journal, start, options);
@@ -337,11 +362,19 @@ int run_command(const RunOptions& options) {
   // job ends (a late steal reply, say) can never reach the next job of the batch. They all live
   // until the batch ends: a freed communicator's context id could be reused by the next one.
   std::vector<mpi::communicator> communicators;
-  for (const auto& path : options.jobs) {
+  for (std::size_t i = 0; i < options.jobs.size(); ++i) {
     const auto& comm = communicators.emplace_back(world, mpi::comm_duplicate);
-    const int code = run_job(world, comm, path, options);
-    worst = std::max(worst, code);
-    if (code >= static_cast<int>(ExitCode::usage)) break;
+    const JobEnd end = run_job(world, comm, options.jobs[i], options);
+    worst = std::max(worst, end.code);
+    if (end.rank_lost) {
+      const std::size_t left = options.jobs.size() - i - 1;
+      if (left > 0 && world.rank() == master_rank) {
+        print_error(fmt::format("a rank was lost during {}: the {} job(s) after it are not run (run them again)",
+                                options.jobs[i], left));
+      }
+      finalize_and_exit(left > 0 ? std::max(worst, static_cast<int>(ExitCode::runtime)) : worst);
+    }
+    if (end.code >= static_cast<int>(ExitCode::usage)) break;
   }
   return worst;
 }

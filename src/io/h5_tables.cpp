@@ -69,6 +69,7 @@ Handle worker_type(Layout layout) {
           {"cache_hits", offsetof(R, cache_hits), H5T_NATIVE_UINT64, H5T_STD_U64LE},
           {"steal_attempts", offsetof(R, steal_attempts), H5T_NATIVE_UINT64, H5T_STD_U64LE},
           {"steal_wait_s", offsetof(R, steal_wait_s), H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE},
+          {"lost", offsetof(R, lost), H5T_NATIVE_UINT8, H5T_STD_U8LE},
       },
       sizeof(R), layout);
 }
@@ -76,7 +77,7 @@ Handle worker_type(Layout layout) {
 WorkerRow to_row(const WorkerRecord& record) {
   return {record.rank,          record.hostname.c_str(), record.partitions,     record.busy_s,
           record.idle_s,        record.steals_sent,      record.steals_received, record.bytes_read,
-          record.cache_hits,    record.steal_attempts,   record.steal_wait_s};
+          record.cache_hits,    record.steal_attempts,   record.steal_wait_s, record.lost};
 }
 
 WorkerRecord from_row(const WorkerRow& row) {
@@ -90,7 +91,8 @@ WorkerRecord from_row(const WorkerRow& row) {
           row.bytes_read,
           row.cache_hits,
           row.steal_attempts,
-          row.steal_wait_s};
+          row.steal_wait_s,
+          row.lost};
 }
 
 }  // namespace kdsched::io::h5

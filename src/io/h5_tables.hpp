@@ -28,6 +28,7 @@ struct WorkerRow {
   std::uint64_t cache_hits = 0;
   std::uint64_t steal_attempts = 0;
   double steal_wait_s = 0;
+  std::uint8_t lost = 0;
 };
 
 Handle worker_type(Layout layout);

@@ -35,6 +35,7 @@ struct WorkerRecord {
   std::uint64_t cache_hits = 0;  // partitions served from rows kept in memory by an earlier round
   std::uint64_t steal_attempts = 0;  // steal requests made, answered with work or not
   double steal_wait_s = 0;           // seconds between those requests and their answers, summed
+  std::uint8_t lost = 0;             // 1: lost during the run (dead, hung or stopped); the rest is unknown
 };
 
 }  // namespace kdsched::io

@@ -94,10 +94,16 @@ std::vector<std::string> CommandKernel::arguments(const Task& task) const {
 CommandPartial CommandKernel::map_partition(const Task& task, const io::Block& /*rows*/) {
   io::make_own_folder(logs_);
   const std::string stem = fmt::format("partition-{:06}", task.id);
-  const ProcessResult run = run_process(arguments(task), logs_ / (stem + ".out"), logs_ / (stem + ".err"), timeout_);
+  // The program is killed at its own timeout or at the attempt's deadline, whichever comes first.
+  std::optional<std::chrono::duration<double>> limit = timeout_;
+  if (task.deadline != Task::Clock::time_point::max()) {
+    const std::chrono::duration<double> left = task.deadline - Task::Clock::now();
+    if (!limit || left < *limit) limit = std::max(left, std::chrono::duration<double>(0));
+  }
+  const ProcessResult run = run_process(arguments(task), logs_ / (stem + ".out"), logs_ / (stem + ".err"), limit);
   const CommandPartial partial{run.exit_code, run.seconds};
   if (run.timed_out) {
-    throw PartitionFailure(fmt::format("'{}' timed out after {:.3g} s", argv_.front(), timeout_->count()),
+    throw PartitionFailure(fmt::format("'{}' timed out after {:.3g} s", argv_.front(), limit->count()),
                            to_bytes(partial));
   }
   if (run.exit_code != 0) {

@@ -6,6 +6,7 @@
 #include "io/output_file.hpp"
 #include "partition/index_range.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -29,8 +30,12 @@ class PartitionFailure : public std::runtime_error {
 
 // One partition as a kernel sees it.
 struct Task {
+  using Clock = std::chrono::steady_clock;
   PartitionId id = 0;
   IndexRange rows;
+  // When the attempt fails for running too long (`[faults] partition_timeout`). A kernel that can
+  // stop early does so past it; the attempt fails past it either way.
+  Clock::time_point deadline = Clock::time_point::max();
 };
 
 // A mining kernel. Workers call map() on each partition (an exception there fails only that

@@ -71,12 +71,15 @@ double SpinKernel::map_partition(const Task& task, const io::Block& /*rows*/) {
   const double seconds = cost_seconds(task.id);
   const auto duration = std::chrono::duration<double>(seconds);
   if (seconds <= 0) return seconds;
+  // A partition_timeout shorter than the cost stops the spin there (the attempt then fails).
+  const auto now = std::chrono::steady_clock::now();
+  const auto cost_end = now + std::chrono::duration_cast<std::chrono::nanoseconds>(duration);
+  const auto end = std::min(task.deadline, cost_end);
   if (!burn_) {
-    std::this_thread::sleep_for(duration);
+    std::this_thread::sleep_until(end);
     return seconds;
   }
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::nanoseconds>(duration);
-  while (std::chrono::steady_clock::now() < deadline) {
+  while (std::chrono::steady_clock::now() < end) {
   }
   return seconds;
 }

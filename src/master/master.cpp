@@ -3,11 +3,15 @@
 #include "common/error.hpp"
 #include "common/interrupt.hpp"
 #include "common/log.hpp"
+#include "common/process_identity.hpp"
 #include "kernels/cost_estimates.hpp"
+#include "protocol/worker_record.hpp"
 #include "scheduling/backoff.hpp"
 #include "worker/partition_runner.hpp"
 
+#include <boost/mpi/environment.hpp>
 #include <fmt/format.h>
+#include <signal.h>
 
 #include <thread>
 
@@ -17,6 +21,7 @@ Master::Master(protocol::Endpoint& endpoint, const kernels::JobPlan& plan, Resul
                scheduling::DealOrder order)
     : endpoint_(endpoint),
       plan_(plan),
+      started_(scheduling::SilenceDetector::Clock::now()),
       results_(results),
       workers_(static_cast<std::uint32_t>(endpoint.size() - 1)),
       order_(std::move(order)),
@@ -24,6 +29,10 @@ Master::Master(protocol::Endpoint& endpoint, const kernels::JobPlan& plan, Resul
       names_victims_(plan.spec.schedule.stealing == job::Stealing::master),
       queues_(workers_),
       retry_(plan.spec.faults.retries),
+      backups_(workers_, plan.spec.faults.speculate),
+      lost_(workers_, false),
+      hellos_(workers_),
+      told_to_leave_(workers_, false),
       silence_(workers_, scheduling::SilenceDetector::Duration(plan.spec.faults.worker_timeout_s),
                scheduling::SilenceDetector::Clock::now()),
       heartbeat_interval_(std::chrono::duration_cast<scheduling::SilenceDetector::Clock::duration>(
@@ -56,19 +65,28 @@ void Master::deal_round() {
 }
 
 void Master::begin_round() {
-  log::debug("round {} begins: {} bytes of state broadcast", results_.round(), state_.size());
+  log::debug("round {} begins: {} bytes of state {}", results_.round(), state_.size(),
+             lost_count_ == 0 ? "broadcast" : "sent to each worker (a worker is lost: no collective can complete)");
   retry_.new_round();
-  const protocol::RoundStart start{results_.round(), state_.size()};
-  for (Rank rank = 1; rank <= static_cast<Rank>(workers_); ++rank) endpoint_.send(rank, start);
-  // The round's grants go out before its state: a worker takes them only after the
-  // broadcast, and requests that come meanwhile meet the new round's dealer. The master keeps
-  // serving while the broadcast completes: a worker lost at this point would hold it forever.
+  backups_.new_round();
+  const protocol::RoundStart start{results_.round(), state_.size(), lost_count_ > 0};
+  send_to_live(start);
+  // The round's grants go out before its state: a worker takes them only after the state, and
+  // requests that come meanwhile meet the new round's dealer. The master keeps serving while the
+  // broadcast completes: a worker lost at this point would hold it forever, so a loss abandons
+  // it, and the survivors get the state directly.
   deal_round();
-  endpoint_.broadcast(state_, master_rank, [this] {
-    while (const auto* envelope = endpoint_.poll()) handle(*envelope);
-    keep_alive();
-    return true;
-  });
+  if (!start.direct) {
+    const bool completed = endpoint_.broadcast(state_, master_rank, [this] {
+      while (const auto* envelope = endpoint_.poll()) handle(*envelope);
+      keep_alive();
+      return lost_count_ == 0;
+    });
+    if (completed) return;
+    // MPI keeps the buffer of an abandoned broadcast until the process ends.
+    abandoned_.push_back(state_);
+  }
+  send_to_live(protocol::RoundState{state_});
 }
 
 void Master::run(Bytes round_state) {
@@ -103,9 +121,62 @@ void Master::run(Bytes round_state) {
     since_check = 0;
     keep_alive();
   }
-  log::debug("every partition has a result after {} round(s); stopping {} workers", results_.round() + 1, workers_);
-  for (Rank rank = 1; rank <= static_cast<Rank>(workers_); ++rank) endpoint_.send(rank, protocol::Stop{});
-  endpoint_.flush();
+  log::debug("every partition has a result after {} round(s); stopping {} workers", results_.round() + 1,
+             workers_ - lost_count_);
+  send_to_live(protocol::Stop{});
+  // A send to a lost worker may never complete.
+  if (lost_count_ == 0) endpoint_.flush();
+}
+
+template <typename Message>
+void Master::send_to_live(const Message& message) {
+  for (std::uint32_t worker = 0; worker < workers_; ++worker) {
+    if (!lost_[worker]) endpoint_.send(static_cast<Rank>(worker + 1), message);
+  }
+}
+
+double Master::now_s() const {
+  return std::chrono::duration<double>(scheduling::SilenceDetector::Clock::now() - started_).count();
+}
+
+std::vector<io::WorkerRecord> Master::collect_records() {
+  std::vector<io::WorkerRecord> records(workers_);
+  std::vector<bool> reported(workers_, false);
+  const auto waiting = [&] {
+    for (std::uint32_t w = 0; w < workers_; ++w) {
+      if (!lost_[w] && !reported[w]) return true;
+    }
+    return false;
+  };
+  scheduling::Backoff backoff = scheduling::message_polling();
+  while (waiting()) {
+    if (const auto* envelope = endpoint_.poll()) {
+      const auto worker = static_cast<std::uint32_t>(envelope->source - 1);
+      silence_.heard(worker);
+      if (envelope->tag == protocol::Tag::worker_record) {
+        records[worker] = envelope->as<protocol::WorkerReport>().record;
+        reported[worker] = true;
+      }
+      // Anything else is late (a heartbeat, a result that lost its race with a copy).
+      backoff.reset();
+      continue;
+    }
+    if (const auto pause = backoff.next(); pause.count() > 0) std::this_thread::sleep_for(pause);
+    keep_alive();
+  }
+  for (std::uint32_t w = 0; w < workers_; ++w) {
+    if (!lost_[w]) continue;
+    records[w] = io::WorkerRecord{};
+    records[w].rank = static_cast<std::int32_t>(w + 1);
+    records[w].hostname = hellos_[w].host;
+    records[w].lost = 1;
+  }
+  return records;
+}
+
+void Master::finish(int exit_code) {
+  send_to_live(protocol::Finished{exit_code});
+  if (lost_count_ == 0) endpoint_.flush();
 }
 
 // Both directions: a worker silent past worker_timeout ends the run, and the workers, who may
@@ -117,27 +188,82 @@ void Master::keep_alive() {
   if (const int signal = interrupt::drain_requested()) throw interrupt::Interrupted(signal);
   const auto now = scheduling::SilenceDetector::Clock::now();
   results_.checkpoint(now);
+  coarse_now_s_ = std::chrono::duration<double>(now - started_).count();
   if (const auto silent = silence_.check(now)) {
-    throw RuntimeError(fmt::format("rank {} sent nothing for {:g} s (worker_timeout): it is hung, stopped or lost",
-                                   *silent + 1, silence_.timeout().count()));
+    lose(*silent, fmt::format("sent nothing for {:g} s (worker_timeout): it is dead, hung or stopped",
+                              silence_.timeout().count()));
   }
   if (now < next_heartbeat_) return;
   next_heartbeat_ = now + heartbeat_interval_;
-  for (Rank rank = 1; rank <= static_cast<Rank>(workers_); ++rank) endpoint_.send(rank, protocol::Heartbeat{});
+  send_to_live(protocol::Heartbeat{});
+}
+
+// The job goes on without the worker: what the master granted it and has no result is dealt
+// again at once; what it had stolen from others is copied by idle workers later (BackupRule).
+// A process on this host is killed, so that a stopped one does not keep the launcher waiting
+// for it; one elsewhere is abandoned (it exits by itself if it ever runs again and hears no one).
+void Master::lose(std::uint32_t worker, const std::string& why) {
+  if (lost_[worker]) return;
+  lost_[worker] = true;
+  ++lost_count_;
+  silence_.forget(worker);
+  log::warn("rank {} {}; it is lost, and its partitions are dealt to the others", worker + 1, why);
+  if (lost_count_ == workers_) throw RuntimeError(fmt::format("every worker is lost (the last: rank {} {})", worker + 1, why));
+  const protocol::Hello& hello = hellos_[worker];
+  if (hello.pid > 0 && hello.host == boost::mpi::environment::processor_name()) {
+    const auto pid = static_cast<pid_t>(hello.pid);
+    if (process_start_ticks(pid) == hello.start_ticks) kill(pid, SIGKILL);
+  }
+  queues_.reported(worker, 0);
+  send_to_live(protocol::Lost{static_cast<Rank>(worker + 1)});
+  deal_again(backups_.orphans_of(worker, results_.done()));
+}
+
+// Spread over the live workers, least loaded first, in consecutive pieces.
+void Master::deal_again(const std::vector<IndexRange>& orphans) {
+  std::uint64_t left = 0;
+  for (const auto& range : orphans) left += range.size();
+  if (left == 0) return;
+  log::debug("dealing {} partitions of a lost worker again", left);
+  const std::uint64_t share = (left + (workers_ - lost_count_) - 1) / (workers_ - lost_count_);
+  std::vector<IndexRange> piece;
+  std::uint64_t in_piece = 0;
+  const auto hand_out = [&] {
+    std::optional<std::uint32_t> target;
+    for (std::uint32_t w = 0; w < workers_; ++w) {
+      if (!lost_[w] && (!target || queues_.queued(w) < queues_.queued(*target))) target = w;
+    }
+    send_grant(*target, piece, true);
+    piece.clear();
+    in_piece = 0;
+  };
+  for (IndexRange range : orphans) {
+    while (!range.empty()) {
+      const IndexRange part = range.split_front(std::min(range.size(), share - in_piece));
+      piece.push_back(part);
+      in_piece += part.size();
+      if (in_piece == share) hand_out();
+    }
+  }
+  if (in_piece > 0) hand_out();
 }
 
 // No flush: a large send to the worker that caused the abort (stopped, or gone) might never
 // complete, and the process is about to end anyway. Abort itself is small and leaves at once.
 void Master::abort(int exit_code) {
-  log::debug("aborting {} workers with exit code {}", workers_, exit_code);
-  for (Rank rank = 1; rank <= static_cast<Rank>(workers_); ++rank) endpoint_.send(rank, protocol::Abort{exit_code});
+  log::debug("aborting {} workers with exit code {}", workers_ - lost_count_, exit_code);
+  send_to_live(protocol::Abort{exit_code});
 }
 
-void Master::send_grant(std::uint32_t worker, const std::vector<IndexRange>& ranges, bool pushed) {
+void Master::send_grant(std::uint32_t worker, const std::vector<IndexRange>& ranges, bool pushed, bool pinned) {
+  // A deal made by rule (static, cyclic, affinity) may name a lost worker: the others take it.
+  if (lost_[worker]) return deal_again(ranges);
   queues_.granted(worker, scheduling::count_of(ranges));
+  for (const auto& range : ranges) backups_.granted(worker, range, coarse_now_s_, results_.done());
   grant_.ranges = ranges;
   grant_.master_exhausted = dealer_.exhausted();
   grant_.pushed = pushed;
+  grant_.pinned = pinned;
   endpoint_.send(static_cast<Rank>(worker + 1), grant_);
 }
 
@@ -146,32 +272,53 @@ void Master::send_grant(std::uint32_t worker, const std::vector<IndexRange>& ran
 bool Master::retry(std::uint32_t worker, const protocol::Outcome& outcome) {
   if (results_.done()[outcome.id] || !retry_.failed(outcome.id, worker)) return false;
   const auto target = retry_.worker_for(
-      outcome.id, workers_, [](std::uint32_t) { return true; }, [this](std::uint32_t w) { return queues_.queued(w); });
+      outcome.id, workers_, [this](std::uint32_t w) { return !lost_[w]; },
+      [this](std::uint32_t w) { return queues_.queued(w); });
   log::debug("partition {} failed on rank {} (attempt {} of {}): {}; retried on rank {}", outcome.id, worker + 1,
              retry_.attempts(outcome.id, false), retry_.retries() + 1, outcome.error, *target + 1);
-  send_grant(*target, {IndexRange{outcome.id, outcome.id + 1}}, true);
+  send_grant(*target, {IndexRange{outcome.id, outcome.id + 1}}, true, true);
   return true;
 }
 
 void Master::handle(const protocol::Envelope& envelope) {
   const Rank source = envelope.source;
   const auto worker = static_cast<std::uint32_t>(source - 1);
+  if (lost_[worker]) {
+    // It was only slow, or stopped and continued elsewhere: the job has gone on without it, and
+    // it leaves quietly. Its results are still good (a copy's, if any, came first).
+    if (envelope.tag == protocol::Tag::request) {
+      envelope.decode(request_);
+      if (request_.round != results_.round()) request_.outcomes.clear();
+      for (auto& outcome : request_.outcomes) {
+        if (outcome.ok) results_.accept(source, outcome, retry_.attempts(outcome.id, true));
+      }
+    }
+    if (!told_to_leave_[worker]) endpoint_.send(source, protocol::Abort{0});
+    told_to_leave_[worker] = true;
+    return;
+  }
   silence_.heard(worker);
   switch (envelope.tag) {
     case protocol::Tag::heartbeat:
       return;
+    case protocol::Tag::hello:
+      hellos_[worker] = envelope.as<protocol::Hello>();
+      return;
     case protocol::Tag::request: {
       envelope.decode(request_);
+      // A request sent before its worker saw the round begin wants nothing (the round's first
+      // grant is already on its way), and its results are of the round that ended: copies of
+      // partitions done elsewhere (speculation, a loss), since that round ended without them.
+      if (request_.round != results_.round()) return;
       double busy_s = 0;
       for (auto& outcome : request_.outcomes) {
-        busy_s += outcome.end_s - outcome.start_s;
+        const double seconds = outcome.end_s - outcome.start_s;
+        busy_s += seconds;
+        if (outcome.ok) backups_.finished(seconds);
         if (!outcome.ok && retry(worker, outcome)) continue;
         results_.accept(source, outcome, retry_.attempts(outcome.id, outcome.ok));
       }
       dealer_.completed(worker, request_.outcomes.size(), busy_s);
-      // A request sent before its worker saw the round begin carries no results (the round ended
-      // without them) and wants nothing: the round's first grant is already on its way.
-      if (request_.round != results_.round()) return;
       queues_.reported(worker, request_.queued);
       if (request_.wants_work) answer(worker);
       return;
@@ -189,10 +336,18 @@ void Master::handle(const protocol::Envelope& envelope) {
 // the master believes holds the most: the victim answers the thief directly.
 void Master::answer(std::uint32_t worker) {
   next_ranges_.clear();
-  if (dealer_.next_grant(worker, next_ranges_) == 0 && names_victims_) {
-    if (const auto victim = queues_.victim_for(worker)) {
-      endpoint_.send(static_cast<Rank>(*victim + 1), protocol::StealRequest{results_.round(), static_cast<Rank>(worker + 1)});
-      return;
+  if (dealer_.next_grant(worker, next_ranges_) == 0) {
+    if (names_victims_) {
+      if (const auto victim = queues_.victim_for(worker)) {
+        endpoint_.send(static_cast<Rank>(*victim + 1), protocol::StealRequest{results_.round(), static_cast<Rank>(worker + 1)});
+        return;
+      }
+    }
+    // Nothing to deal and nothing to steal: the idle worker may run a copy.
+    next_ranges_ = backups_.backup_for(results_.done(), coarse_now_s_, lost_count_ > 0);
+    if (!next_ranges_.empty()) {
+      log::debug("rank {} runs a {} of partition {}", worker + 1, lost_count_ > 0 ? "copy (a worker is lost)" : "backup",
+                 next_ranges_.front().begin);
     }
   }
   send_grant(worker, next_ranges_);

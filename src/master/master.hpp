@@ -1,8 +1,13 @@
 #pragma once
 
 #include "kernels/job_plan.hpp"
+
+#include <list>
+
+#include "io/records.hpp"
 #include "master/result_collector.hpp"
 #include "protocol/endpoint.hpp"
+#include "scheduling/backup_rule.hpp"
 #include "scheduling/dealer.hpp"
 #include "scheduling/queue_estimates.hpp"
 #include "scheduling/retry_rule.hpp"
@@ -19,9 +24,10 @@ class Master {
   Master(protocol::Endpoint& endpoint, const kernels::JobPlan& plan, ResultCollector& results,
          scheduling::DealOrder order);
 
-  // Returns when every partition is complete and every worker told to stop. Throws Error when
-  // a worker reports a fatal error, falls silent for the job's worker_timeout, or the protocol
-  // is violated. A collector resumed from a journal (ResultCollector::replay) continues where
+  // Returns when every partition is complete and every worker told to stop. A worker silent for
+  // the job's worker_timeout is lost: what it was granted is dealt again, and the job goes on
+  // without it. Throws Error when a worker reports a fatal error, every worker is lost, or the
+  // protocol is violated. A collector resumed from a journal (ResultCollector::replay) continues where
   // it stands: `round_state` is then the state of its round, and only the partitions without a
   // result are dealt.
   void run(Bytes round_state = {});
@@ -29,20 +35,35 @@ class Master {
   // Tells every worker to exit with `exit_code`.
   void abort(int exit_code);
 
+  // After run(): every live worker's /workers row (lost ones marked), then tells them the job's
+  // exit code. Point to point, not a gather: no collective completes once a rank is lost.
+  std::vector<io::WorkerRecord> collect_records();
+  void finish(int exit_code);
+
   std::uint64_t messages_sent() const { return endpoint_.messages_sent(); }
+  std::uint32_t lost_workers() const { return lost_count_; }
+  std::uint64_t backups() const { return backups_.backups(); }
 
  private:
   scheduling::Dealer make_dealer() const;
   void deal_round();
   void begin_round();
   void handle(const protocol::Envelope& envelope);
-  void send_grant(std::uint32_t worker, const std::vector<IndexRange>& ranges, bool pushed = false);
+  // `pushed`: sent unasked; `pinned`: never stolen from the worker (a retry, sent where it has
+  // not failed).
+  void send_grant(std::uint32_t worker, const std::vector<IndexRange>& ranges, bool pushed = false, bool pinned = false);
   bool retry(std::uint32_t worker, const protocol::Outcome& outcome);
+  void lose(std::uint32_t worker, const std::string& why);
+  void deal_again(const std::vector<IndexRange>& orphans);
+  template <typename Message>
+  void send_to_live(const Message& message);
+  double now_s() const;
   void answer(std::uint32_t worker);
   void keep_alive();
 
   protocol::Endpoint& endpoint_;
   const kernels::JobPlan& plan_;
+  scheduling::SilenceDetector::Clock::time_point started_;
   ResultCollector& results_;
   std::uint32_t workers_;
   scheduling::DealOrder order_;
@@ -50,6 +71,13 @@ class Master {
   bool names_victims_;  // stealing = "master"
   scheduling::QueueEstimates queues_;
   scheduling::RetryRule retry_;
+  scheduling::BackupRule backups_;
+  std::vector<bool> lost_;
+  std::uint32_t lost_count_ = 0;
+  std::vector<protocol::Hello> hellos_;  // who and where each worker is, as it said
+  std::vector<bool> told_to_leave_;
+  double coarse_now_s_ = 0;  // seconds since the start, as of the last liveness check
+  std::list<Bytes> abandoned_;  // buffers of abandoned broadcasts, MPI's until the process ends
   scheduling::SilenceDetector silence_;
   scheduling::SilenceDetector::Clock::duration heartbeat_interval_;
   scheduling::SilenceDetector::Clock::time_point next_heartbeat_;

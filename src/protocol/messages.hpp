@@ -24,7 +24,12 @@ enum class Tag : int {
   abort = 6,          // master -> worker: the run failed; exit with the code given
   fatal = 7,          // worker -> master: this worker cannot go on
   round_start = 8,    // master -> worker: a new round begins; its state follows by broadcast, then its grants
-  heartbeat = 9,      // worker -> master: still alive, after a while with nothing else to send
+  heartbeat = 9,      // both ways: still alive, after a while with nothing else to send
+  hello = 10,         // worker -> master, once: who and where this worker is
+  lost = 11,          // master -> worker: a worker is lost; steal from it no more
+  round_state = 12,   // master -> worker: the round's state, sent directly once a worker is lost
+  worker_record = 13, // worker -> master, after Stop: its /workers row
+  finished = 14,      // master -> worker: the result is written (or not); the job's exit code
 };
 
 // What became of one partition on a worker.
@@ -65,10 +70,11 @@ struct GrantMessage {
   bool master_exhausted = false;  // nothing more will come from the master: time to steal
   // Sent unasked, not an answer to a request: a retry, or work of a lost worker dealt again.
   bool pushed = false;
+  bool pinned = false;  // never to be stolen (a retry, sent where it has not failed)
 
   template <typename Archive>
   void serialize(Archive& archive, unsigned /*version*/) {
-    archive & ranges & master_exhausted & pushed;
+    archive & ranges & master_exhausted & pushed & pinned;
   }
 };
 
@@ -103,10 +109,11 @@ struct RoundStart {
   static constexpr Tag tag = Tag::round_start;
   std::uint32_t round = 0;
   std::uint64_t state_bytes = 0;
+  bool direct = false;  // the state comes as a RoundState message (a worker is lost), not by broadcast
 
   template <typename Archive>
   void serialize(Archive& archive, unsigned /*version*/) {
-    archive & round & state_bytes;
+    archive & round & state_bytes & direct;
   }
 };
 
@@ -142,6 +149,50 @@ struct Fatal {
   template <typename Archive>
   void serialize(Archive& archive, unsigned /*version*/) {
     archive & exit_code & message;
+  }
+};
+
+// Once a worker is lost no collective can complete, so what a broadcast or a gather carried
+// before travels in these, one message per live worker.
+struct Hello {
+  static constexpr Tag tag = Tag::hello;
+  std::int64_t pid = 0;
+  std::uint64_t start_ticks = 0;  // see process_start_ticks: a reused pid is not this worker
+  std::string host;
+
+  template <typename Archive>
+  void serialize(Archive& archive, unsigned /*version*/) {
+    archive & pid & start_ticks & host;
+  }
+};
+
+struct Lost {
+  static constexpr Tag tag = Tag::lost;
+  Rank rank = 0;
+
+  template <typename Archive>
+  void serialize(Archive& archive, unsigned /*version*/) {
+    archive & rank;
+  }
+};
+
+struct RoundState {
+  static constexpr Tag tag = Tag::round_state;
+  Bytes state;
+
+  template <typename Archive>
+  void serialize(Archive& archive, unsigned /*version*/) {
+    archive & state;
+  }
+};
+
+struct Finished {
+  static constexpr Tag tag = Tag::finished;
+  int exit_code = 0;
+
+  template <typename Archive>
+  void serialize(Archive& archive, unsigned /*version*/) {
+    archive & exit_code;
   }
 };
 

@@ -22,6 +22,12 @@ class SilenceDetector {
 
   void heard(std::uint32_t worker) { heard_[worker] = 1; }
 
+  // A worker that is no longer waited for: never reported silent again.
+  void forget(std::uint32_t worker) {
+    forgotten_.resize(heard_.size(), false);
+    forgotten_[worker] = true;
+  }
+
   // A worker silent for longer than the timeout, if any (the lowest such id).
   std::optional<std::uint32_t> check(Clock::time_point now) {
     if (now < next_check_) return std::nullopt;
@@ -39,7 +45,7 @@ class SilenceDetector {
       if (heard_[worker]) {
         heard_[worker] = 0;
         last_heard_[worker] = now;
-      } else if (!silent && now - last_heard_[worker] > timeout_) {
+      } else if (!silent && now - last_heard_[worker] > timeout_ && !is_forgotten(worker)) {
         silent = worker;
       }
     }
@@ -53,7 +59,10 @@ class SilenceDetector {
   // worker's flag happens at most ten times per timeout.
   Duration check_interval() const { return timeout_ / 10; }
 
+  bool is_forgotten(std::uint32_t worker) const { return worker < forgotten_.size() && forgotten_[worker]; }
+
   Duration timeout_;
+  std::vector<bool> forgotten_;
   std::vector<std::uint8_t> heard_;
   std::vector<Clock::time_point> last_heard_;
   Clock::time_point next_check_;

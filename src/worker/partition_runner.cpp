@@ -1,5 +1,7 @@
 #include "worker/partition_runner.hpp"
 
+#include <fmt/format.h>
+
 #include <exception>
 #include <thread>
 
@@ -7,6 +9,9 @@ namespace kdsched::worker {
 
 PartitionRunner::PartitionRunner(const kernels::JobPlan& plan, kernels::Kernel& kernel, Clock::time_point job_start)
     : plan_(plan), kernel_(kernel), job_start_(job_start) {
+  if (plan.spec.faults.partition_timeout_s > 0) {
+    timeout_ = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(plan.spec.faults.partition_timeout_s));
+  }
   if (kernel_.reads_input() && plan_.input) input_.emplace(plan_.spec.input->file);
 }
 
@@ -26,6 +31,10 @@ const io::Block& PartitionRunner::rows_of(const kernels::Task& task) {
   return block_;
 }
 
+std::string PartitionRunner::timeout_message() const {
+  return fmt::format("timed out after {:g} s (partition_timeout)", plan_.spec.faults.partition_timeout_s);
+}
+
 double PartitionRunner::since_start(Clock::time_point t) const {
   return std::chrono::duration<double>(t - job_start_).count();
 }
@@ -38,10 +47,11 @@ protocol::Outcome PartitionRunner::run(PartitionId id, bool stolen, bool right_a
   const std::uint64_t bytes_before = bytes_read_;
   const std::uint64_t hits_before = cache_hits_;
   const auto start = right_after ? last_end_ : Clock::now();
+  kernels::Task task{id, plan_.partitions.range(id)};
+  if (timeout_) task.deadline = start + *timeout_;
   try {
     // A slow kernel on demand, for tests that interrupt a run midway.
     if (plan_.spec.faults.inject_delay_s > 0) std::this_thread::sleep_for(std::chrono::duration<double>(plan_.spec.faults.inject_delay_s));
-    const kernels::Task task{id, plan_.partitions.range(id)};
     kernel_.map(task, input_ ? rows_of(task) : block_, outcome.partial);
   } catch (const kernels::PartitionFailure& failure) {
     outcome.ok = false;
@@ -54,6 +64,12 @@ protocol::Outcome PartitionRunner::run(PartitionId id, bool stolen, bool right_a
   }
   const auto end = Clock::now();
   last_end_ = end;
+  if (end > task.deadline) {
+    // Whatever the kernel made of it, the attempt ran too long.
+    outcome.ok = false;
+    outcome.error = timeout_message();
+    outcome.partial.clear();
+  }
   outcome.start_s = since_start(start);
   outcome.end_s = since_start(end);
   outcome.bytes_read = bytes_read_ - bytes_before;

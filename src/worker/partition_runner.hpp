@@ -29,6 +29,9 @@ class PartitionRunner {
   std::uint64_t cache_hits() const { return cache_hits_; }
   double busy_seconds() const { return busy_s_; }
   std::uint64_t partitions() const { return partitions_; }
+  // partition_timeout, if the job sets one.
+  std::optional<Clock::duration> timeout() const { return timeout_; }
+  std::string timeout_message() const;
 
  private:
   double since_start(Clock::time_point t) const;
@@ -36,6 +39,7 @@ class PartitionRunner {
   const kernels::JobPlan& plan_;
   kernels::Kernel& kernel_;
   Clock::time_point job_start_;
+  std::optional<Clock::duration> timeout_;
   Clock::time_point last_end_{};
   std::optional<io::InputFile> input_;
   const io::Block& rows_of(const kernels::Task& task);

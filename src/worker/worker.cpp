@@ -4,8 +4,12 @@
 #include "common/interrupt.hpp"
 #include "common/log.hpp"
 
+#include "common/process_identity.hpp"
+#include "protocol/worker_record.hpp"
+
 #include <boost/mpi/environment.hpp>
 #include <fmt/format.h>
+#include <unistd.h>
 
 namespace kdsched::worker {
 namespace {
@@ -67,6 +71,76 @@ bool Worker::master_is_lost() {
   return true;
 }
 
+// By broadcast, or once a worker is lost, as a message; a loss during the broadcast makes the
+// master abandon it and send the message instead. Only an Abort or the state may end the wait;
+// the round's grants and steal requests stay queued, in order, until the round has begun.
+std::optional<Bytes> Worker::receive_round_state(const protocol::RoundStart& start, std::optional<int>& abort_code) {
+  using protocol::Tag;
+  std::optional<Bytes> direct;
+  const auto abort_or_state = [&] {
+    if (const auto* abort = endpoint_.poll(Tag::abort)) {
+      abort_code = abort->as<protocol::Abort>().exit_code;
+      return true;
+    }
+    if (const auto* message = endpoint_.poll(Tag::round_state)) direct = message->as<protocol::RoundState>().state;
+    return direct.has_value();
+  };
+  if (!start.direct) {
+    Bytes& state = broadcast_buffers_.emplace_back(start.state_bytes);
+    if (endpoint_.broadcast(state, master_rank, [&] { return !abort_or_state(); })) {
+      Bytes received = std::move(state);
+      broadcast_buffers_.pop_back();
+      return received;
+    }
+    // Abandoned: MPI keeps the buffer until the process ends.
+    if (abort_code) return std::nullopt;
+    return direct;
+  }
+  while (!abort_or_state()) {
+    send_heartbeat_if_due();
+    if (master_is_lost()) {
+      abort_code = static_cast<int>(ExitCode::runtime);
+      return std::nullopt;
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+  return direct;
+}
+
+// Waits for the executor to leave a partition of the round that ended, and drops what is left
+// of that round: results not yet sent (copies of partitions done elsewhere) and copies queued.
+void Worker::settle_previous_round() {
+  while (true) {
+    {
+      std::lock_guard lock(mutex_);
+      if (!executor_busy_) {
+        queue_.clear();
+        outbox_.clear();
+        return;
+      }
+    }
+    send_heartbeat_if_due();
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+}
+
+std::optional<int> Worker::finish() {
+  endpoint_.send(master_rank, protocol::WorkerReport{record()});
+  // The master writes the result meanwhile and sends no heartbeat: the wait is long, but not
+  // endless, should the master die writing it.
+  const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(10 * master_silence_.timeout());
+  while (Clock::now() < deadline) {
+    while (const auto* envelope = endpoint_.poll()) {
+      if (envelope->tag == protocol::Tag::finished) return envelope->as<protocol::Finished>().exit_code;
+      if (envelope->tag == protocol::Tag::abort) return envelope->as<protocol::Abort>().exit_code;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  log::warn("the master did not say how the job ended within {:g} s; this worker exits",
+            10 * master_silence_.timeout().count());
+  return std::nullopt;
+}
+
 // A signal reached this worker: it runs nothing more, asks the master to drain the job (under
 // mpirun or Slurm the master usually has the signal too) and waits for its Abort, since a worker
 // that ended first could make the launcher kill the master before the master has made its
@@ -82,6 +156,26 @@ int Worker::await_abort() {
     if (const auto* abort = endpoint_.poll(protocol::Tag::abort)) return abort->as<protocol::Abort>().exit_code;
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
+}
+
+// The executor's partition ran well past partition_timeout: its kernel does not stop at the
+// deadline (the built-in kernels do). It is reported failed now, so that the master retries it
+// elsewhere at once; the executor stays with it, and the worker goes on serving steals and
+// heartbeats. A kernel that never returns leaves the worker unable to run more partitions: its
+// queue is stolen by the others, and the process ends without waiting for the kernel.
+void Worker::abandon_overdue_partition() {
+  constexpr auto grace = std::chrono::seconds(1);
+  std::lock_guard lock(mutex_);
+  if (!executor_busy_ || running_abandoned_ || Clock::now() - running_since_ < *runner_.timeout() + grace) return;
+  running_abandoned_ = true;
+  protocol::Outcome outcome;
+  outcome.id = running_id_;
+  outcome.ok = false;
+  outcome.error = runner_.timeout_message() + "; its kernel did not stop, the attempt was abandoned";
+  outcome.start_s = std::chrono::duration<double>(running_since_ - job_start_).count();
+  outcome.end_s = std::chrono::duration<double>(Clock::now() - job_start_).count();
+  log::warn("partition {}: {}", outcome.id, outcome.error);
+  record(std::move(outcome));
 }
 
 void Worker::inject(job::InjectedError where) const {
@@ -107,6 +201,8 @@ Worker::~Worker() {
 std::optional<int> Worker::run() {
   log::debug("worker ready; a heartbeat after {:g} s without other messages",
              std::chrono::duration<double>(heartbeat_interval_).count());
+  endpoint_.send(master_rank, protocol::Hello{static_cast<std::int64_t>(getpid()), process_start_ticks(getpid()).value_or(0),
+                                              boost::mpi::environment::processor_name()});
   executor_ = std::thread([this] { execute(); });
   std::optional<int> abort_code;
   bool stopped = false;
@@ -139,12 +235,13 @@ std::optional<int> Worker::run() {
         grant_wait_.reset();
         // Under stealing = "master" any request may come back as a steal, once the master runs dry.
         if (master_names_victims_) request_sent_ = Clock::now();
-        if (master_exhausted_) begin_steal(request_sent_);
+        if (master_exhausted_ && master_names_victims_) begin_steal(request_sent_);
       }
       active = true;
     }
     if (decision.steal) {
-      endpoint_.send(static_cast<Rank>(victims_.next() + 1), protocol::StealRequest{round_, endpoint_.rank()});
+      steal_victim_ = static_cast<Rank>(victims_.next() + 1);
+      endpoint_.send(steal_victim_, protocol::StealRequest{round_, endpoint_.rank()});
       begin_steal(Clock::now());
       active = true;
     }
@@ -153,6 +250,7 @@ std::optional<int> Worker::run() {
       poll_backoff_.reset();
     } else if (const auto pause = (decision.starved ? grant_wait_ : poll_backoff_).next(); pause.count() > 0) {
       send_heartbeat_if_due();
+      if (runner_.timeout()) abandon_overdue_partition();
       if (master_is_lost()) {
         abort_code = static_cast<int>(ExitCode::runtime);
         break;
@@ -167,8 +265,14 @@ std::optional<int> Worker::run() {
     stopping_ = true;
   }
   work_ready_.notify_all();
-  if (abort_code) {
+  bool stuck = false;
+  {
+    std::lock_guard lock(mutex_);
+    stuck = executor_busy_ && running_abandoned_;
+  }
+  if (abort_code || stuck) {
     executor_.detach();
+    executor_abandoned_ = stuck;
   } else {
     executor_.join();
   }
@@ -191,11 +295,16 @@ Worker::Decision Worker::decide(bool check_age) {
   const unsigned max_requests = inline_mode_ && !master_exhausted_ ? 2 : 1;
   // Once the master has run dry, an empty queue means stealing: through the master, which names
   // the victim, or directly from a random one; either way not before the backoff allows.
-  const bool may_steal = master_exhausted_ && queue_.empty() && !steal_outstanding_ && victims_.has_victims();
-  const bool steal_now = may_steal && Clock::now() >= next_steal_;
+  // Each such try also asks the master, which may have a copy to run (of a partition that runs
+  // far too long, or that a lost worker held) when nothing is left to steal.
+  const bool out_of_work = master_exhausted_ && queue_.empty() && !steal_outstanding_;
+  const bool try_now = out_of_work && Clock::now() >= next_steal_;
+  d.steal = steals_randomly_ && try_now && victims_.has_victims();
+  // A random thief asks the master only once a steal has failed: queued work is better stolen
+  // than copied.
+  const bool asks_master = master_names_victims_ || !d.steal || failed_steals_ > 0;
   d.request_work = requests_outstanding_ < max_requests && queue_.size() <= low_water &&
-                   (!master_exhausted_ || (master_names_victims_ && steal_now));
-  d.steal = steals_randomly_ && steal_now;
+                   (!master_exhausted_ || (try_now && asks_master));
   const bool idle = queue_.empty() && !executor_busy_;
   d.starved = idle && requests_outstanding_ > 0;
   // While a request is outstanding its answer will soon carry the results back with the next
@@ -222,15 +331,23 @@ bool Worker::handle(const protocol::Envelope& envelope, std::optional<int>& abor
       bool wake_executor = false;
       {
         std::lock_guard lock(mutex_);
-        queue_.push(grant.ranges, false, grant.pushed);
+        queue_.push(grant.ranges, false, grant.pinned);
         wake_executor = !inline_mode_;
       }
       if (wake_executor) work_ready_.notify_one();
+      if (!grant.ranges.empty()) failed_steals_ = 0;
       if (grant.pushed) return false;
       if (requests_outstanding_ > 0) --requests_outstanding_;
+      const bool idle_answer = master_exhausted_ && grant.master_exhausted;
       master_exhausted_ = grant.master_exhausted;
       // Under stealing = "master", an empty grant is the master's answer that no one has work.
-      if (master_names_victims_ && steal_outstanding_) end_steal(!grant.ranges.empty());
+      if (master_names_victims_ && steal_outstanding_) {
+        end_steal(!grant.ranges.empty());
+      } else if (idle_answer && grant.ranges.empty() && !steal_outstanding_) {
+        // A worker without victims (the last one left) asks no more often than a thief would.
+        const auto now = Clock::now();
+        next_steal_ = now + steal_backoff_.next([now] { return now; });
+      }
       return false;
     }
     case Tag::steal_request: {
@@ -271,26 +388,30 @@ bool Worker::handle(const protocol::Envelope& envelope, std::optional<int>& abor
     }
     case Tag::round_start: {
       const auto start = envelope.as<protocol::RoundStart>();
-      Bytes state(start.state_bytes);
-      // Only an Abort may end the wait (a worker that failed to join holds the broadcast); the
-      // round's grants and steal requests stay queued, in order, until the round has begun.
-      const bool received = endpoint_.broadcast(state, master_rank, [&] {
-        const auto* abort = endpoint_.poll(Tag::abort);
-        if (abort) abort_code = abort->as<protocol::Abort>().exit_code;
-        return abort == nullptr;
-      });
-      if (!received) return true;
+      std::optional<Bytes> state = receive_round_state(start, abort_code);
+      if (!state) return true;
       inject(job::InjectedError::round_start);
-      // The previous round is complete, so the executor is idle and the queue empty.
-      kernel_.begin_round(start.round, state);
+      // The previous round is complete; what may still be here of it is a copy whose original
+      // came first (speculation, or a loss): the executor finishes it, and it is dropped.
+      settle_previous_round();
+      kernel_.begin_round(start.round, *state);
       round_ = start.round;
       requests_outstanding_ = 1;  // the master deals the round's first grants unasked
       master_exhausted_ = false;
       steal_outstanding_ = false;  // a late answer to it is recognised by its round
+      failed_steals_ = 0;
       return false;
     }
     case Tag::heartbeat:
       return false;
+    case Tag::lost: {
+      const Rank lost = envelope.as<protocol::Lost>().rank;
+      victims_.exclude(static_cast<std::uint32_t>(lost - 1));
+      saw_a_loss_ = true;
+      // A steal from the lost worker will never be answered.
+      if (steal_outstanding_ && steal_victim_ == lost) end_steal(false);
+      return false;
+    }
     case Tag::stop:
       return true;
     case Tag::abort:
@@ -373,8 +494,10 @@ void Worker::end_steal(bool got_work) {
   steal_wait_s_ += std::chrono::duration<double>(now - steal_started_).count();
   if (got_work) {
     ++steals_received_;
+    failed_steals_ = 0;
     steal_backoff_.reset();
   } else {
+    ++failed_steals_;
     next_steal_ = now + steal_backoff_.next([now] { return now; });
   }
 }
@@ -428,10 +551,16 @@ void Worker::serve() {
       if (queue_.empty()) comm_signalled_ = queue_drained = true;
     }
     if (queue_drained) comm_wakeup_.notify_one();
+    if (runner_.timeout()) {
+      std::lock_guard lock(mutex_);
+      running_id_ = item.id;
+      running_since_ = Clock::now();
+    }
     protocol::Outcome outcome = runner_.run(item.id, item.stolen);
     {
       std::lock_guard lock(mutex_);
-      record(std::move(outcome));
+      // An abandoned partition was reported failed already; what its kernel made of it is late.
+      if (!std::exchange(running_abandoned_, false)) record(std::move(outcome));
       executor_busy_ = false;
       comm_signalled_ = true;
     }

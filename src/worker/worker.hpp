@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <list>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -41,6 +42,17 @@ class Worker {
 
   io::WorkerRecord record() const;
 
+  // After run() returned nullopt: sends this worker's /workers row and waits for the master to
+  // say how the job ended; returns its exit code, or nothing when the master never says.
+  std::optional<int> finish();
+
+  // The master reported a lost worker: no collective can complete any more.
+  bool saw_a_loss() const { return saw_a_loss_; }
+
+  // A partition ran past partition_timeout and its kernel did not stop: the executor may still
+  // be inside it, so the process must end without destroying the Worker.
+  bool left_a_kernel_running() const { return executor_abandoned_; }
+
  private:
   struct Decision {
     bool request_work = false;
@@ -67,6 +79,9 @@ class Worker {
   void send_heartbeat_if_due();
   bool master_is_lost();
   int await_abort();
+  std::optional<Bytes> receive_round_state(const protocol::RoundStart& start, std::optional<int>& abort_code);
+  void settle_previous_round();
+  void abandon_overdue_partition();
   void inject(job::InjectedError where) const;
 
   protocol::Endpoint& endpoint_;
@@ -97,6 +112,11 @@ class Worker {
   bool stopping_ = false;
   bool comm_signalled_ = false;
   std::string executor_error_;  // an exception outside any kernel ended the executor
+  // The executor's partition, with partition_timeout: since when it runs, and whether this thread
+  // has given up on it (reported it failed) because its kernel did not stop at the deadline.
+  PartitionId running_id_ = 0;
+  Clock::time_point running_since_{};
+  bool running_abandoned_ = false;
 
   // Only this thread. Inline batches: partitions taken, outcomes not yet recorded, and partitions
   // to put back because a long one ended the batch.
@@ -126,6 +146,11 @@ class Worker {
   Clock::duration heartbeat_interval_;
   Clock::time_point next_heartbeat_{};
   std::uint64_t sent_since_heartbeat_ = 0;
+  bool executor_abandoned_ = false;
+  bool saw_a_loss_ = false;
+  Rank steal_victim_ = 0;
+  std::uint64_t failed_steals_ = 0;  // in a row  // stealing = "random": the victim of the steal outstanding
+  std::list<Bytes> broadcast_buffers_;  // abandoned broadcasts' buffers, MPI's until the process ends
 
   std::thread executor_;
 };

@@ -279,8 +279,10 @@ TEST_P(DrainBySignal, MakesTheJournalDurableAndLeavesNoOutput) {
   const auto [code, took] = signal_after(1.2, signal);
   const bool forwarded = signal == SIGUSR1 || signal == SIGUSR2;
   EXPECT_EQ(code, ranks == 0 || forwarded ? 5 : 1) << read_text(path("killed.err"));
-  // mpirun passes TERM and INT on a second late; the ranks themselves have one second.
-  EXPECT_LT(took, ranks == 0 ? 1.0 : forwarded ? 1.5 : 2.5);
+  // The ranks have one second (bench/chaos.sh measures it); mpirun passes TERM and INT on a
+  // second late. The bounds here are loose, for a loaded machine: they catch a drain that waits
+  // for something (a timeout, a worker) instead of ending.
+  EXPECT_LT(took, forwarded || ranks == 0 ? 3.0 : 4.0);
   EXPECT_NE(read_text(path("killed.err")).find("interrupted by SIG"), std::string::npos) << read_text(path("killed.err"));
   EXPECT_FALSE(fs::exists(path("result.h5")));
   EXPECT_EQ(files_starting_with("result.h5.tmp"), std::vector<std::string>{});

@@ -1,0 +1,123 @@
+#include "scheduling/backup_rule.hpp"
+
+#include <algorithm>
+#include <limits>
+
+namespace kdsched::scheduling {
+
+namespace {
+constexpr std::size_t first_compaction = 64;
+}
+
+BackupRule::BackupRule(std::uint32_t workers, bool speculate)
+    : speculate_(speculate), granted_(workers), first_open_(workers, 0), compact_at_(workers, first_compaction) {}
+
+void BackupRule::granted(std::uint32_t worker, IndexRange ids, double now_s, const std::vector<bool>& done) {
+  if (ids.empty()) return;
+  auto& entries = granted_[worker];
+  entries.push_back({ids, ids.begin, now_s});
+  if (entries.size() < compact_at_[worker]) return;
+  settle(worker, done);
+  entries.erase(entries.begin(), entries.begin() + static_cast<std::ptrdiff_t>(first_open_[worker]));
+  first_open_[worker] = 0;
+  compact_at_[worker] = std::max(first_compaction, 2 * entries.size());
+}
+
+// Moves past the worker's grants whose partitions all have a result or a copy.
+void BackupRule::settle(std::uint32_t worker, const std::vector<bool>& done) {
+  auto& entries = granted_[worker];
+  std::size_t& first = first_open_[worker];
+  while (first < entries.size()) {
+    Granted& entry = entries[first];
+    while (entry.next < entry.ids.end && (done[entry.next] || copied_.contains(entry.next))) ++entry.next;
+    if (entry.next < entry.ids.end) break;
+    ++first;
+  }
+}
+
+// Every sample while there are few, then one in so many: the median of a long run does not
+// depend on its every partition, and the cost stays one branch per result.
+void BackupRule::finished(double seconds) {
+  const std::uint64_t n = sampled_++;
+  if (samples_.size() < sample_limit) {
+    samples_.push_back(seconds);
+  } else if (n % 64 == 0) {
+    samples_[(n / 64) % sample_limit] = seconds;
+  }
+}
+
+double BackupRule::median_seconds() {
+  if (samples_.empty()) return 0;
+  if (median_at_ != sampled_) {
+    std::vector<double> copy = samples_;
+    const auto middle = copy.begin() + static_cast<std::ptrdiff_t>(copy.size() / 2);
+    std::nth_element(copy.begin(), middle, copy.end());
+    median_s_ = *middle;
+    median_at_ = sampled_;
+  }
+  return median_s_;
+}
+
+std::vector<IndexRange> BackupRule::orphans_of(std::uint32_t worker, const std::vector<bool>& done) {
+  std::vector<IndexRange> orphans;
+  for (std::size_t e = first_open_[worker]; e < granted_[worker].size(); ++e) {
+    const IndexRange& ids = granted_[worker][e].ids;
+    for (PartitionId id = ids.begin; id < ids.end; ++id) {
+      if (done[id]) continue;
+      if (!orphans.empty() && orphans.back().end == id) {
+        ++orphans.back().end;
+      } else {
+        orphans.push_back({id, id + 1});
+      }
+    }
+  }
+  granted_[worker].clear();
+  first_open_[worker] = 0;
+  compact_at_[worker] = first_compaction;
+  return orphans;
+}
+
+std::vector<IndexRange> BackupRule::backup_for(const std::vector<bool>& done, double now_s, bool after_loss) {
+  std::vector<IndexRange> copies;
+  if (!speculate_ && !after_loss) return copies;
+  const double age_s = after_loss ? 0.0 : std::max(min_age_s, slow_factor * median_seconds());
+  if (!after_loss && samples_.empty()) return copies;
+  // A copy after a loss may be of any partition without a result; a batch of them spares the
+  // idle worker a round trip per partition.
+  const std::uint64_t limit = after_loss ? 64 : 1;
+  std::uint64_t taken = 0;
+  while (taken < limit) {
+    // The oldest open grant of any worker.
+    std::size_t best_worker = granted_.size();
+    double best_at = std::numeric_limits<double>::infinity();
+    for (std::uint32_t w = 0; w < granted_.size(); ++w) {
+      settle(w, done);
+      const std::size_t first = first_open_[w];
+      if (first < granted_[w].size() && granted_[w][first].at_s < best_at) {
+        best_at = granted_[w][first].at_s;
+        best_worker = w;
+      }
+    }
+    if (best_worker == granted_.size() || now_s - best_at < age_s) break;
+    Granted& entry = granted_[best_worker][first_open_[best_worker]];
+    const PartitionId id = entry.next++;
+    copied_.insert(id);
+    ++backups_;
+    ++taken;
+    if (!copies.empty() && copies.back().end == id) {
+      ++copies.back().end;
+    } else {
+      copies.push_back({id, id + 1});
+    }
+  }
+  return copies;
+}
+
+void BackupRule::new_round() {
+  for (auto& entries : granted_) entries.clear();
+  std::fill(first_open_.begin(), first_open_.end(), 0);
+  std::fill(compact_at_.begin(), compact_at_.end(), first_compaction);
+  copied_.clear();
+}
+
+}  // namespace kdsched::scheduling

@@ -1,0 +1,76 @@
+#pragma once
+
+#include "common/ids.hpp"
+#include "partition/index_range.hpp"
+
+#include <cstdint>
+#include <unordered_set>
+#include <vector>
+
+namespace kdsched::scheduling {
+
+// The master's view of which worker was granted which partitions, and when: the one thing it
+// knows exactly (steals move work between workers without it). From that view it answers two
+// questions, both once nothing is left to deal:
+// - a worker is lost: which partitions it was granted that have no result (dealt again at once);
+// - an idle worker asks for work: which partition to run a backup copy of. With speculation, the
+//   oldest-granted partition without a result whose age exceeds `slow_factor` times the median
+//   partition; after a loss, any partition without a result, whatever its age, since the lost
+//   worker may have stolen it from the worker it was granted to. The first result is merged,
+//   later ones dropped.
+// Pure logic: time is passed in as seconds since the job started.
+class BackupRule {
+ public:
+  // Partitions that run this many times longer than the median are copied, and never before
+  // this age: a copy of a short partition gains less than it costs the machine (the copy runs
+  // beside the original where ranks share cores, and reads its input again).
+  static constexpr double slow_factor = 3;
+  static constexpr double min_age_s = 0.2;
+
+  BackupRule(std::uint32_t workers, bool speculate);
+
+  // `done` (results so far) lets the view drop settled grants now and then, so that its memory
+  // follows the partitions in flight, not every grant of the round.
+  void granted(std::uint32_t worker, IndexRange ids, double now_s, const std::vector<bool>& done);
+  // A partition took `seconds`: a sample of the running median.
+  void finished(double seconds);
+
+  // The partitions granted to `worker` that have no result; forgets them (they are dealt again
+  // and granted anew).
+  std::vector<IndexRange> orphans_of(std::uint32_t worker, const std::vector<bool>& done);
+
+  // Partitions for an idle worker to copy (empty: none is due), marked as copied: each
+  // partition is copied at most once, unless the worker holding the copy is lost.
+  std::vector<IndexRange> backup_for(const std::vector<bool>& done, double now_s, bool after_loss);
+
+  // The median of the sampled partition times, 0 before any.
+  double median_seconds();
+
+  // A new round: nothing is granted yet; the samples stay (partitions of later rounds are alike).
+  void new_round();
+
+  std::uint64_t backups() const { return backups_; }
+
+ private:
+  void settle(std::uint32_t worker, const std::vector<bool>& done);
+
+  struct Granted {
+    IndexRange ids;
+    PartitionId next;  // ids below it have a result or a copy
+    double at_s;
+  };
+  static constexpr std::size_t sample_limit = 1024;
+
+  bool speculate_;
+  std::vector<std::vector<Granted>> granted_;  // per worker, in grant order
+  std::vector<std::size_t> first_open_;        // per worker: entries before it are settled
+  std::vector<std::size_t> compact_at_;        // per worker: the size that triggers a compaction
+  std::unordered_set<PartitionId> copied_;
+  std::vector<double> samples_;
+  std::uint64_t sampled_ = 0;
+  double median_s_ = 0;
+  std::uint64_t median_at_ = 0;  // sampled_ when median_s_ was computed
+  std::uint64_t backups_ = 0;
+};
+
+}  // namespace kdsched::scheduling
