@@ -265,6 +265,11 @@ JobEnd run_master(const mpi::communicator& comm, LoadedJob& job, master::ResultW
   facts.status = run_status(results.failed(), job.plan.partitions.count());
   facts.resumed = journal.resumed;
   facts.partitions_from_journal = results.from_journal();
+  facts.duplicates = results.duplicates();
+  if (master) {
+    facts.lost_workers = master->lost_workers();
+    facts.copies = master->backups();
+  }
 
   int code = 0;
   try {

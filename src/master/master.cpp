@@ -258,8 +258,12 @@ void Master::abort(int exit_code) {
 void Master::send_grant(std::uint32_t worker, const std::vector<IndexRange>& ranges, bool pushed, bool pinned) {
   // A deal made by rule (static, cyclic, affinity) may name a lost worker: the others take it.
   if (lost_[worker]) return deal_again(ranges);
+  std::uint64_t ahead = queues_.queued(worker);
+  for (const auto& range : ranges) {
+    backups_.granted(worker, range, ahead, coarse_now_s_, results_.done());
+    ahead += range.size();
+  }
   queues_.granted(worker, scheduling::count_of(ranges));
-  for (const auto& range : ranges) backups_.granted(worker, range, coarse_now_s_, results_.done());
   grant_.ranges = ranges;
   grant_.master_exhausted = dealer_.exhausted();
   grant_.pushed = pushed;

@@ -75,6 +75,9 @@ void ResultWriter::finish(kernels::Kernel& kernel, const RunFacts& facts) {
   root.set_attribute("merge_peak_waiting", facts.merge_peak_waiting);
   root.set_attribute("resumed", std::int64_t{facts.resumed ? 1 : 0});
   root.set_attribute("partitions_from_journal", facts.partitions_from_journal);
+  root.set_attribute("lost_workers", facts.lost_workers);
+  root.set_attribute("copies", facts.copies);
+  root.set_attribute("duplicates", facts.duplicates);
   // Absolute, so that the result still says where its input was when it is moved or shared.
   const bool has_file = plan.spec.input && !plan.spec.input->file.empty();
   root.set_attribute("input_file", has_file ? std::filesystem::absolute(plan.spec.input->file).lexically_normal().string()

@@ -37,6 +37,9 @@ struct RunFacts {
   std::string status;  // complete | partial | failed
   bool resumed = false;                      // the run continued a journal (run --resume)
   std::uint64_t partitions_from_journal = 0;  // outcomes replayed from it, over every round
+  std::uint64_t lost_workers = 0;
+  std::uint64_t copies = 0;      // backup copies dealt (speculation, or a lost worker's partitions)
+  std::uint64_t duplicates = 0;  // results dropped because their partition had one already
   std::span<const io::PartitionRecord> partitions;
   std::vector<io::WorkerRecord> workers_table;
   std::vector<RoundRecord> rounds;

@@ -12,10 +12,11 @@ constexpr std::size_t first_compaction = 64;
 BackupRule::BackupRule(std::uint32_t workers, bool speculate)
     : speculate_(speculate), granted_(workers), first_open_(workers, 0), compact_at_(workers, first_compaction) {}
 
-void BackupRule::granted(std::uint32_t worker, IndexRange ids, double now_s, const std::vector<bool>& done) {
+void BackupRule::granted(std::uint32_t worker, IndexRange ids, std::uint64_t queued, double now_s,
+                         const std::vector<bool>& done) {
   if (ids.empty()) return;
   auto& entries = granted_[worker];
-  entries.push_back({ids, ids.begin, now_s});
+  entries.push_back({ids, ids.begin, now_s, queued});
   if (entries.size() < compact_at_[worker]) return;
   settle(worker, done);
   entries.erase(entries.begin(), entries.begin() + static_cast<std::ptrdiff_t>(first_open_[worker]));
@@ -80,25 +81,30 @@ std::vector<IndexRange> BackupRule::orphans_of(std::uint32_t worker, const std::
 std::vector<IndexRange> BackupRule::backup_for(const std::vector<bool>& done, double now_s, bool after_loss) {
   std::vector<IndexRange> copies;
   if (!speculate_ && !after_loss) return copies;
-  const double age_s = after_loss ? 0.0 : std::max(min_age_s, slow_factor * median_seconds());
+  const double median_s = median_seconds();
   if (!after_loss && samples_.empty()) return copies;
   // A copy after a loss may be of any partition without a result; a batch of them spares the
   // idle worker a round trip per partition.
   const std::uint64_t limit = after_loss ? 64 : 1;
+  const auto overdue = [&](const Granted& entry) {
+    if (after_loss) return true;
+    const double ahead = static_cast<double>(entry.queued + (entry.next - entry.ids.begin));
+    return now_s - entry.at_s >= std::max(min_age_s, slow_factor * (ahead + 1) * median_s);
+  };
   std::uint64_t taken = 0;
   while (taken < limit) {
-    // The oldest open grant of any worker.
+    // The oldest open grant of any worker that is overdue.
     std::size_t best_worker = granted_.size();
     double best_at = std::numeric_limits<double>::infinity();
     for (std::uint32_t w = 0; w < granted_.size(); ++w) {
       settle(w, done);
       const std::size_t first = first_open_[w];
-      if (first < granted_[w].size() && granted_[w][first].at_s < best_at) {
+      if (first < granted_[w].size() && granted_[w][first].at_s < best_at && overdue(granted_[w][first])) {
         best_at = granted_[w][first].at_s;
         best_worker = w;
       }
     }
-    if (best_worker == granted_.size() || now_s - best_at < age_s) break;
+    if (best_worker == granted_.size()) break;
     Granted& entry = granted_[best_worker][first_open_[best_worker]];
     const PartitionId id = entry.next++;
     copied_.insert(id);

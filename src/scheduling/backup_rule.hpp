@@ -14,10 +14,12 @@ namespace kdsched::scheduling {
 // questions, both once nothing is left to deal:
 // - a worker is lost: which partitions it was granted that have no result (dealt again at once);
 // - an idle worker asks for work: which partition to run a backup copy of. With speculation, the
-//   oldest-granted partition without a result whose age exceeds `slow_factor` times the median
-//   partition; after a loss, any partition without a result, whatever its age, since the lost
-//   worker may have stolen it from the worker it was granted to. The first result is merged,
-//   later ones dropped.
+//   oldest-granted partition without a result that is overdue: a partition granted behind q
+//   others (queued at the worker, and before it in its grant) should end about (q + 1) median
+//   partitions after its grant, and one that has not after `slow_factor` times that (and at
+//   least `min_age_s`) runs on a slow worker; after a loss, any partition without a result,
+//   whatever its age, since the lost worker may have stolen it from the worker it was granted
+//   to. The first result is merged, later ones dropped.
 // Pure logic: time is passed in as seconds since the job started.
 class BackupRule {
  public:
@@ -31,7 +33,8 @@ class BackupRule {
 
   // `done` (results so far) lets the view drop settled grants now and then, so that its memory
   // follows the partitions in flight, not every grant of the round.
-  void granted(std::uint32_t worker, IndexRange ids, double now_s, const std::vector<bool>& done);
+  // `queued`: partitions the worker held before this grant, as the master estimates them.
+  void granted(std::uint32_t worker, IndexRange ids, std::uint64_t queued, double now_s, const std::vector<bool>& done);
   // A partition took `seconds`: a sample of the running median.
   void finished(double seconds);
 
@@ -58,6 +61,7 @@ class BackupRule {
     IndexRange ids;
     PartitionId next;  // ids below it have a result or a copy
     double at_s;
+    std::uint64_t queued;  // ahead of ids.begin at the worker when granted
   };
   static constexpr std::size_t sample_limit = 1024;
 

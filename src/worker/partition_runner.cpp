@@ -7,8 +7,11 @@
 
 namespace kdsched::worker {
 
-PartitionRunner::PartitionRunner(const kernels::JobPlan& plan, kernels::Kernel& kernel, Clock::time_point job_start)
+PartitionRunner::PartitionRunner(const kernels::JobPlan& plan, kernels::Kernel& kernel, Clock::time_point job_start,
+                                 Rank rank)
     : plan_(plan), kernel_(kernel), job_start_(job_start) {
+  const job::FaultSpec& faults = plan.spec.faults;
+  if (faults.inject_rank == 0 || faults.inject_rank == rank) delay_ = std::chrono::duration<double>(faults.inject_delay_s);
   if (plan.spec.faults.partition_timeout_s > 0) {
     timeout_ = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(plan.spec.faults.partition_timeout_s));
   }
@@ -51,7 +54,9 @@ protocol::Outcome PartitionRunner::run(PartitionId id, bool stolen, bool right_a
   if (timeout_) task.deadline = start + *timeout_;
   try {
     // A slow kernel on demand, for tests that interrupt a run midway.
-    if (plan_.spec.faults.inject_delay_s > 0) std::this_thread::sleep_for(std::chrono::duration<double>(plan_.spec.faults.inject_delay_s));
+    // A slow kernel (or a slow rank) on demand, for tests of interrupted runs and stragglers; it
+    // ignores the partition's deadline, as a kernel that cannot be interrupted would.
+    if (delay_.count() > 0) std::this_thread::sleep_for(delay_);
     kernel_.map(task, input_ ? rows_of(task) : block_, outcome.partial);
   } catch (const kernels::PartitionFailure& failure) {
     outcome.ok = false;

@@ -19,7 +19,8 @@ class PartitionRunner {
  public:
   using Clock = std::chrono::steady_clock;
 
-  PartitionRunner(const kernels::JobPlan& plan, kernels::Kernel& kernel, Clock::time_point job_start);
+  // `rank` runs the partitions: `[faults] inject_delay` with an `inject_rank` delays that rank's only.
+  PartitionRunner(const kernels::JobPlan& plan, kernels::Kernel& kernel, Clock::time_point job_start, Rank rank = 0);
 
   // `right_after` says the partition starts where the one run before it ended, which saves a
   // clock read per partition in a stream of tiny ones; `buffer` is reused for the partial result.
@@ -40,6 +41,7 @@ class PartitionRunner {
   kernels::Kernel& kernel_;
   Clock::time_point job_start_;
   std::optional<Clock::duration> timeout_;
+  std::chrono::duration<double> delay_{};
   Clock::time_point last_end_{};
   std::optional<io::InputFile> input_;
   const io::Block& rows_of(const kernels::Task& task);

@@ -43,7 +43,7 @@ Worker::Worker(protocol::Endpoint& endpoint, const kernels::JobPlan& plan, kerne
                Clock::time_point job_start)
     : endpoint_(endpoint),
       kernel_(kernel),
-      runner_(plan, kernel, job_start),
+      runner_(plan, kernel, job_start, endpoint.rank()),
       job_start_(job_start),
       self_(static_cast<std::uint32_t>(endpoint.rank() - 1)),
       workers_(static_cast<std::uint32_t>(endpoint.size() - 1)),
@@ -265,14 +265,16 @@ std::optional<int> Worker::run() {
     stopping_ = true;
   }
   work_ready_.notify_all();
-  bool stuck = false;
+  // The job is complete, yet the executor may be inside a partition: an abandoned one, or one
+  // whose copy came first. The process will not wait for it.
+  bool busy = false;
   {
     std::lock_guard lock(mutex_);
-    stuck = executor_busy_ && running_abandoned_;
+    busy = executor_busy_;
   }
-  if (abort_code || stuck) {
+  if (abort_code || busy) {
     executor_.detach();
-    executor_abandoned_ = stuck;
+    executor_abandoned_ = busy;
   } else {
     executor_.join();
   }

@@ -49,8 +49,9 @@ class Worker {
   // The master reported a lost worker: no collective can complete any more.
   bool saw_a_loss() const { return saw_a_loss_; }
 
-  // A partition ran past partition_timeout and its kernel did not stop: the executor may still
-  // be inside it, so the process must end without destroying the Worker.
+  // The job ended while the executor was inside a partition (one past partition_timeout whose
+  // kernel did not stop, or one whose copy came first): the process must end without destroying
+  // the Worker.
   bool left_a_kernel_running() const { return executor_abandoned_; }
 
  private:

@@ -20,9 +20,9 @@ static bool operator==(const PartitionRecord& a, const PartitionRecord& b) {
 
 static bool operator==(const WorkerRecord& a, const WorkerRecord& b) {
   return std::tie(a.rank, a.hostname, a.partitions, a.busy_s, a.idle_s, a.steals_sent, a.steals_received,
-                  a.bytes_read, a.cache_hits, a.steal_attempts, a.steal_wait_s) ==
+                  a.bytes_read, a.cache_hits, a.steal_attempts, a.steal_wait_s, a.lost) ==
          std::tie(b.rank, b.hostname, b.partitions, b.busy_s, b.idle_s, b.steals_sent, b.steals_received, b.bytes_read,
-                  b.cache_hits, b.steal_attempts, b.steal_wait_s);
+                  b.cache_hits, b.steal_attempts, b.steal_wait_s, b.lost);
 }
 
 namespace {
@@ -195,7 +195,8 @@ TEST_F(ResultFileTest, TablesHaveTheDocumentedLayout) {
                  {"bytes_read", H5T_STD_U64LE},
                  {"cache_hits", H5T_STD_U64LE},
                  {"steal_attempts", H5T_STD_U64LE},
-                 {"steal_wait_s", H5T_IEEE_F64LE}});
+                 {"steal_wait_s", H5T_IEEE_F64LE},
+                 {"lost", H5T_STD_U8LE}});
 }
 
 TEST_F(ResultFileTest, ExistsAndMembers) {

@@ -1,0 +1,77 @@
+#include "scheduling/backup_rule.hpp"
+
+#include <gtest/gtest.h>
+
+namespace kdsched::scheduling {
+namespace {
+
+TEST(BackupRule, NothingIsCopiedBeforeItIsOverdue) {
+  BackupRule rule(2, true);
+  std::vector<bool> done(6, false);
+  rule.granted(0, {0, 3}, 0, 0.0, done);  // worker 0: partitions 0, 1, 2 (0 ahead of the first)
+  rule.granted(1, {3, 6}, 0, 0.0, done);
+  for (int i = 0; i < 5; ++i) rule.finished(0.1);  // median 0.1 s
+  done[0] = done[3] = done[4] = done[5] = true;
+  // Partition 1 had one ahead of it: due by 2 x 0.1 s, overdue past 3 x that (0.6 s).
+  EXPECT_TRUE(rule.backup_for(done, 0.5, false).empty());
+  EXPECT_EQ(rule.backup_for(done, 0.7, false), (std::vector<IndexRange>{{1, 2}}));
+  // Partition 2 had two ahead: overdue past 0.9 s. Each partition is copied once.
+  EXPECT_TRUE(rule.backup_for(done, 0.8, false).empty());
+  EXPECT_EQ(rule.backup_for(done, 1.0, false), (std::vector<IndexRange>{{2, 3}}));
+  EXPECT_TRUE(rule.backup_for(done, 100.0, false).empty());
+  EXPECT_EQ(rule.backups(), 2u);
+}
+
+TEST(BackupRule, ShortPartitionsAreNeverCopiedBeforeTheMinimumAge) {
+  BackupRule rule(1, true);
+  std::vector<bool> done(2, false);
+  rule.granted(0, {0, 2}, 0, 0.0, done);
+  rule.finished(0.001);
+  done[0] = true;
+  EXPECT_TRUE(rule.backup_for(done, BackupRule::min_age_s * 0.9, false).empty());
+  EXPECT_EQ(rule.backup_for(done, BackupRule::min_age_s * 1.1, false), (std::vector<IndexRange>{{1, 2}}));
+}
+
+TEST(BackupRule, WithoutSpeculationOnlyALossMakesCopies) {
+  BackupRule rule(2, false);
+  std::vector<bool> done(4, false);
+  rule.granted(0, {0, 2}, 0, 0.0, done);
+  rule.granted(1, {2, 4}, 0, 1.0, done);
+  rule.finished(0.01);
+  EXPECT_TRUE(rule.backup_for(done, 1000.0, false).empty());
+  done[1] = true;
+  // After a loss: everything without a result, oldest grant first, whatever its age.
+  EXPECT_EQ(rule.backup_for(done, 1.0, true), (std::vector<IndexRange>{{0, 1}, {2, 4}}));
+}
+
+TEST(BackupRule, ALostWorkersOrphansAreWhatItWasGrantedWithoutAResult) {
+  BackupRule rule(2, true);
+  std::vector<bool> done(10, false);
+  rule.granted(0, {0, 4}, 0, 0.0, done);
+  rule.granted(0, {8, 10}, 0, 1.0, done);
+  rule.granted(1, {4, 8}, 0, 0.0, done);
+  done[1] = done[9] = true;
+  EXPECT_EQ(rule.orphans_of(0, done), (std::vector<IndexRange>{{0, 1}, {2, 4}, {8, 9}}));
+  EXPECT_TRUE(rule.orphans_of(0, done).empty()) << "forgotten once dealt again";
+}
+
+TEST(BackupRule, SettledGrantsAreDroppedSoMemoryFollowsTheWorkInFlight) {
+  BackupRule rule(1, true);
+  std::vector<bool> done(100000, false);
+  for (PartitionId id = 0; id < done.size(); ++id) {
+    rule.granted(0, {id, id + 1}, 0, 0.0, done);
+    done[id] = true;
+  }
+  done.back() = false;
+  EXPECT_EQ(rule.orphans_of(0, done), (std::vector<IndexRange>{{99999, 100000}}));
+}
+
+TEST(BackupRule, TheMedianFollowsTheSamples) {
+  BackupRule rule(1, true);
+  EXPECT_EQ(rule.median_seconds(), 0.0);
+  for (const double s : {5.0, 1.0, 3.0}) rule.finished(s);
+  EXPECT_EQ(rule.median_seconds(), 3.0);
+}
+
+}  // namespace
+}  // namespace kdsched::scheduling
