@@ -33,6 +33,7 @@ Master::Master(protocol::Endpoint& endpoint, const kernels::JobPlan& plan, Resul
       lost_(workers_, false),
       hellos_(workers_),
       told_to_leave_(workers_, false),
+      running_(workers_),
       silence_(workers_, scheduling::SilenceDetector::Duration(plan.spec.faults.worker_timeout_s),
                scheduling::SilenceDetector::Clock::now()),
       heartbeat_interval_(std::chrono::duration_cast<scheduling::SilenceDetector::Clock::duration>(
@@ -216,11 +217,53 @@ void Master::lose(std::uint32_t worker, const std::string& why) {
   }
   queues_.reported(worker, 0);
   send_to_live(protocol::Lost{static_cast<Rank>(worker + 1)});
-  deal_again(backups_.orphans_of(worker, results_.done()));
+  const std::vector<IndexRange> orphans = backups_.orphans_of(worker, results_.done());
+  suspect(worker, orphans);
+  deal_again(orphans);
+}
+
+// Which of the lost worker's partitions it was running is known only from its heartbeats (a
+// partition that kills its worker at once leaves none), so the suspect is, among what it held
+// without a result, the one running on most earlier losses, then the one its last heartbeat
+// named, then the first in grant order (workers run their queue front to back, and report
+// results before they start their last queued partition). A partition that was running on
+// retries + 1 lost workers is a poison partition: it fails, rather than take down worker after
+// worker.
+void Master::suspect(std::uint32_t worker, const std::vector<IndexRange>& held) {
+  std::optional<PartitionId> id;
+  const auto rank_of = [&](PartitionId p) {
+    return std::pair{retry_.losses(p), running_[worker] == p};
+  };
+  for (const auto& range : held) {
+    for (PartitionId p = range.begin; p < range.end; ++p) {
+      if (!id || rank_of(p) > rank_of(*id)) id = p;
+    }
+  }
+  if (!id || retry_.lost_with(*id)) return;
+  protocol::Outcome outcome;
+  outcome.id = *id;
+  outcome.ok = false;
+  outcome.error = fmt::format("running on each of {} workers that were lost: a poison partition, not run again",
+                              retry_.losses(*id));
+  outcome.start_s = outcome.end_s = coarse_now_s_;
+  log::warn("partition {}: {}", *id, outcome.error);
+  results_.accept(static_cast<Rank>(worker + 1), outcome, retry_.attempts(*id, false));
 }
 
 // Spread over the live workers, least loaded first, in consecutive pieces.
-void Master::deal_again(const std::vector<IndexRange>& orphans) {
+void Master::deal_again(const std::vector<IndexRange>& held) {
+  // What has a result meanwhile (a poison partition, just failed) is not dealt again.
+  std::vector<IndexRange> orphans;
+  for (const auto& range : held) {
+    for (PartitionId id = range.begin; id < range.end; ++id) {
+      if (results_.done()[id]) continue;
+      if (!orphans.empty() && orphans.back().end == id) {
+        ++orphans.back().end;
+      } else {
+        orphans.push_back({id, id + 1});
+      }
+    }
+  }
   std::uint64_t left = 0;
   for (const auto& range : orphans) left += range.size();
   if (left == 0) return;
@@ -303,8 +346,11 @@ void Master::handle(const protocol::Envelope& envelope) {
   }
   silence_.heard(worker);
   switch (envelope.tag) {
-    case protocol::Tag::heartbeat:
+    case protocol::Tag::heartbeat: {
+      const auto beat = envelope.as<protocol::Heartbeat>();
+      running_[worker] = beat.busy ? std::optional<PartitionId>(beat.running) : std::nullopt;
       return;
+    }
     case protocol::Tag::hello:
       hellos_[worker] = envelope.as<protocol::Hello>();
       return;
@@ -348,7 +394,7 @@ void Master::answer(std::uint32_t worker) {
       }
     }
     // Nothing to deal and nothing to steal: the idle worker may run a copy.
-    next_ranges_ = backups_.backup_for(results_.done(), coarse_now_s_, lost_count_ > 0);
+    next_ranges_ = backups_.backup_for(results_.done(), coarse_now_s_);
     if (!next_ranges_.empty()) {
       log::debug("rank {} runs a {} of partition {}", worker + 1, lost_count_ > 0 ? "copy (a worker is lost)" : "backup",
                  next_ranges_.front().begin);

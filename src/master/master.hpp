@@ -54,7 +54,8 @@ class Master {
   void send_grant(std::uint32_t worker, const std::vector<IndexRange>& ranges, bool pushed = false, bool pinned = false);
   bool retry(std::uint32_t worker, const protocol::Outcome& outcome);
   void lose(std::uint32_t worker, const std::string& why);
-  void deal_again(const std::vector<IndexRange>& orphans);
+  void suspect(std::uint32_t worker, const std::vector<IndexRange>& held);
+  void deal_again(const std::vector<IndexRange>& held);
   template <typename Message>
   void send_to_live(const Message& message);
   double now_s() const;
@@ -76,6 +77,7 @@ class Master {
   std::uint32_t lost_count_ = 0;
   std::vector<protocol::Hello> hellos_;  // who and where each worker is, as it said
   std::vector<bool> told_to_leave_;
+  std::vector<std::optional<PartitionId>> running_;  // per worker, as its last heartbeat said
   double coarse_now_s_ = 0;  // seconds since the start, as of the last liveness check
   std::list<Bytes> abandoned_;  // buffers of abandoned broadcasts, MPI's until the process ends
   scheduling::SilenceDetector silence_;

@@ -124,11 +124,17 @@ struct Stop {
   void serialize(Archive& /*archive*/, unsigned /*version*/) {}
 };
 
+// From a worker it also says which partition its executor is inside, if any: should the worker
+// die, that partition is the one suspected of killing it (see RetryRule::lost_with).
 struct Heartbeat {
   static constexpr Tag tag = Tag::heartbeat;
+  bool busy = false;
+  PartitionId running = 0;
 
   template <typename Archive>
-  void serialize(Archive& /*archive*/, unsigned /*version*/) {}
+  void serialize(Archive& archive, unsigned /*version*/) {
+    archive & busy & running;
+  }
 };
 
 struct Abort {

@@ -16,7 +16,7 @@ void BackupRule::granted(std::uint32_t worker, IndexRange ids, std::uint64_t que
                          const std::vector<bool>& done) {
   if (ids.empty()) return;
   auto& entries = granted_[worker];
-  entries.push_back({ids, ids.begin, now_s, queued});
+  entries.push_back({ids, ids.begin, now_s, queued, grants_++});
   if (entries.size() < compact_at_[worker]) return;
   settle(worker, done);
   entries.erase(entries.begin(), entries.begin() + static_cast<std::ptrdiff_t>(first_open_[worker]));
@@ -75,10 +75,12 @@ std::vector<IndexRange> BackupRule::orphans_of(std::uint32_t worker, const std::
   granted_[worker].clear();
   first_open_[worker] = 0;
   compact_at_[worker] = first_compaction;
+  loss_before_ = grants_;
   return orphans;
 }
 
-std::vector<IndexRange> BackupRule::backup_for(const std::vector<bool>& done, double now_s, bool after_loss) {
+std::vector<IndexRange> BackupRule::backup_for(const std::vector<bool>& done, double now_s) {
+  const bool after_loss = loss_before_ > 0;
   std::vector<IndexRange> copies;
   if (!speculate_ && !after_loss) return copies;
   const double median_s = median_seconds();
@@ -87,7 +89,8 @@ std::vector<IndexRange> BackupRule::backup_for(const std::vector<bool>& done, do
   // idle worker a round trip per partition.
   const std::uint64_t limit = after_loss ? 64 : 1;
   const auto overdue = [&](const Granted& entry) {
-    if (after_loss) return true;
+    if (entry.sequence < loss_before_) return true;
+    if (!speculate_ || samples_.empty()) return false;
     const double ahead = static_cast<double>(entry.queued + (entry.next - entry.ids.begin));
     return now_s - entry.at_s >= std::max(min_age_s, slow_factor * (ahead + 1) * median_s);
   };
@@ -124,6 +127,8 @@ void BackupRule::new_round() {
   std::fill(first_open_.begin(), first_open_.end(), 0);
   std::fill(compact_at_.begin(), compact_at_.end(), first_compaction);
   copied_.clear();
+  grants_ = 0;
+  loss_before_ = 0;
 }
 
 }  // namespace kdsched::scheduling

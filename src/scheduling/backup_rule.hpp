@@ -4,6 +4,7 @@
 #include "partition/index_range.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <unordered_set>
 #include <vector>
 
@@ -12,7 +13,8 @@ namespace kdsched::scheduling {
 // The master's view of which worker was granted which partitions, and when: the one thing it
 // knows exactly (steals move work between workers without it). From that view it answers two
 // questions, both once nothing is left to deal:
-// - a worker is lost: which partitions it was granted that have no result (dealt again at once);
+// - a worker is lost: which partitions it was granted that have no result (dealt again at once,
+//   the first of them the likeliest to be what it was running);
 // - an idle worker asks for work: which partition to run a backup copy of. With speculation, the
 //   oldest-granted partition without a result that is overdue: a partition granted behind q
 //   others (queued at the worker, and before it in its grant) should end about (q + 1) median
@@ -38,13 +40,15 @@ class BackupRule {
   // A partition took `seconds`: a sample of the running median.
   void finished(double seconds);
 
-  // The partitions granted to `worker` that have no result; forgets them (they are dealt again
-  // and granted anew).
+  // `worker` is lost: the partitions granted to it that have no result, in grant order; forgets
+  // them (they are dealt again and granted anew).
   std::vector<IndexRange> orphans_of(std::uint32_t worker, const std::vector<bool>& done);
 
   // Partitions for an idle worker to copy (empty: none is due), marked as copied: each
-  // partition is copied at most once, unless the worker holding the copy is lost.
-  std::vector<IndexRange> backup_for(const std::vector<bool>& done, double now_s, bool after_loss);
+  // partition is copied at most once, unless the worker holding the copy is lost. After a loss
+  // in this round (orphans_of), partitions granted before it may be copied whatever their age:
+  // the lost worker may have stolen them; those granted since are where they were granted.
+  std::vector<IndexRange> backup_for(const std::vector<bool>& done, double now_s);
 
   // The median of the sampled partition times, 0 before any.
   double median_seconds();
@@ -62,6 +66,7 @@ class BackupRule {
     PartitionId next;  // ids below it have a result or a copy
     double at_s;
     std::uint64_t queued;  // ahead of ids.begin at the worker when granted
+    std::uint64_t sequence;  // grants made before this one in the round
   };
   static constexpr std::size_t sample_limit = 1024;
 
@@ -75,6 +80,8 @@ class BackupRule {
   double median_s_ = 0;
   std::uint64_t median_at_ = 0;  // sampled_ when median_s_ was computed
   std::uint64_t backups_ = 0;
+  std::uint64_t grants_ = 0;       // in this round
+  std::uint64_t loss_before_ = 0;  // grants before the last loss of this round (0: none)
 };
 
 }  // namespace kdsched::scheduling

@@ -14,7 +14,13 @@ bool RetryRule::failed(PartitionId id, std::uint32_t worker) {
 bool RetryRule::lost_with(PartitionId id, std::uint32_t losses_before) {
   Failures& failures = failures_[id];
   failures.attempts = static_cast<std::uint16_t>(std::max<std::uint32_t>(failures.attempts, losses_before) + 1);
+  ++failures.losses;
   return failures.attempts <= retries_;
+}
+
+std::uint32_t RetryRule::losses(PartitionId id) const {
+  const auto found = failures_.find(id);
+  return found == failures_.end() ? 0 : found->second.losses;
 }
 
 std::uint16_t RetryRule::attempts(PartitionId id, bool succeeded) const {

@@ -26,6 +26,9 @@ class RetryRule {
   // has been held by retries + 1 lost workers (`losses` counts earlier runs too, from the journal).
   bool lost_with(PartitionId id, std::uint32_t losses_before = 0);
 
+  // How many lost workers were running `id`, as far as the master can tell.
+  std::uint32_t losses(PartitionId id) const;
+
   // The attempts of `id` so far, counting the one that ends now (`succeeded`: one that is not
   // counted by failed()).
   std::uint16_t attempts(PartitionId id, bool succeeded) const;
@@ -45,6 +48,7 @@ class RetryRule {
  private:
   struct Failures {
     std::uint16_t attempts = 0;  // failed attempts, lost ones included
+    std::uint16_t losses = 0;
     std::vector<std::uint32_t> workers;  // where they failed
   };
   std::uint32_t retries_;

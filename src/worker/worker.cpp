@@ -189,7 +189,15 @@ void Worker::inject(job::InjectedError where) const {
 void Worker::send_heartbeat_if_due() {
   const auto now = Clock::now();
   if (now < next_heartbeat_) return;
-  if (sent_since_heartbeat_ == 0) endpoint_.send(master_rank, protocol::Heartbeat{});
+  if (sent_since_heartbeat_ == 0) {
+    protocol::Heartbeat beat;
+    {
+      std::lock_guard lock(mutex_);
+      beat.busy = executor_busy_;
+      beat.running = running_id_;
+    }
+    endpoint_.send(master_rank, beat);
+  }
   sent_since_heartbeat_ = 0;
   next_heartbeat_ = now + heartbeat_interval_;
 }
@@ -549,13 +557,13 @@ void Worker::serve() {
       if (stopping_) return;
       item = *queue_.pop_front();
       executor_busy_ = true;
+      running_id_ = item.id;
       // An empty queue is the moment to ask for more, while this partition runs.
       if (queue_.empty()) comm_signalled_ = queue_drained = true;
     }
     if (queue_drained) comm_wakeup_.notify_one();
     if (runner_.timeout()) {
       std::lock_guard lock(mutex_);
-      running_id_ = item.id;
       running_since_ = Clock::now();
     }
     protocol::Outcome outcome = runner_.run(item.id, item.stolen);

@@ -113,8 +113,9 @@ class Worker {
   bool stopping_ = false;
   bool comm_signalled_ = false;
   std::string executor_error_;  // an exception outside any kernel ended the executor
-  // The executor's partition, with partition_timeout: since when it runs, and whether this thread
-  // has given up on it (reported it failed) because its kernel did not stop at the deadline.
+  // The executor's partition (for heartbeats); with partition_timeout, since when it runs, and
+  // whether this thread has given up on it (reported it failed) because its kernel did not stop
+  // at the deadline.
   PartitionId running_id_ = 0;
   Clock::time_point running_since_{};
   bool running_abandoned_ = false;

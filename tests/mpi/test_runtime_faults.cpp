@@ -206,6 +206,45 @@ INSTANTIATE_TEST_SUITE_P(Faults, LostWorker,
                                            LostCase{"recovery_sigkill_kmeans", true, SIGKILL, "kmeans"}),
                          [](const auto& info) { return std::string(info.param.label); });
 
+// Partition 3 kills the worker that runs it (its program ends its own rank: the parent of its
+// supervisor). After retries + 1 = 2 lost workers it is a poison partition: failed, not run
+// again, and the job completes without it instead of losing worker after worker.
+TEST_F(EndToEnd, APartitionThatKillsItsWorkersIsPoisonAfterRetries) {
+  write_text("job.toml", R"([job]
+name = "poison"
+output = "result.h5"
+[partition]
+range = [0, 8]
+[kernel]
+name = "command"
+argv = ["sh", "-c", "if [ $1 = 3 ]; then kill -9 $(cut -d' ' -f4 /proc/$PPID/stat); sleep 30; fi", "sh", "{partition}"]
+[schedule]
+chunking = "fixed"
+[faults]
+worker_timeout = 2
+retries = 1
+)");
+  const pid_t child = start_in_background(dir_, {"--enable-recovery", "--oversubscribe", "-n", "5"});
+  ASSERT_GT(child, 0);
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  const std::string err = read_text(path("stderr.txt"));
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << err;
+  EXPECT_NE(err.find("a poison partition, not run again"), std::string::npos) << err;
+  ASSERT_TRUE(std::filesystem::exists(path("result.h5"))) << err;
+  const io::ResultFile result(path("result.h5"));
+  EXPECT_EQ(std::get<std::string>(result.attributes("/").at("status")), "partial");
+  EXPECT_EQ(std::get<std::uint64_t>(result.attributes("/").at("lost_workers")), 2u);
+  int lost = 0;
+  for (const auto& row : result.read_workers()) lost += row.lost;
+  EXPECT_EQ(lost, 2);
+  for (const auto& p : result.read_partitions()) {
+    EXPECT_EQ(p.status, p.id == 3 ? 1 : 0) << "partition " << p.id;
+    if (p.id == 3) EXPECT_EQ(p.attempts, 2);
+  }
+}
+
 // Under a launcher that lets survivors run on (mpirun --enable-recovery), workers whose master
 // died exit by themselves within worker_timeout, and no process of the run is left.
 TEST_F(EndToEnd, WorkersOfALostMasterExitWithinTheWorkerTimeout) {

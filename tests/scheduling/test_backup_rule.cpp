@@ -13,12 +13,12 @@ TEST(BackupRule, NothingIsCopiedBeforeItIsOverdue) {
   for (int i = 0; i < 5; ++i) rule.finished(0.1);  // median 0.1 s
   done[0] = done[3] = done[4] = done[5] = true;
   // Partition 1 had one ahead of it: due by 2 x 0.1 s, overdue past 3 x that (0.6 s).
-  EXPECT_TRUE(rule.backup_for(done, 0.5, false).empty());
-  EXPECT_EQ(rule.backup_for(done, 0.7, false), (std::vector<IndexRange>{{1, 2}}));
+  EXPECT_TRUE(rule.backup_for(done, 0.5).empty());
+  EXPECT_EQ(rule.backup_for(done, 0.7), (std::vector<IndexRange>{{1, 2}}));
   // Partition 2 had two ahead: overdue past 0.9 s. Each partition is copied once.
-  EXPECT_TRUE(rule.backup_for(done, 0.8, false).empty());
-  EXPECT_EQ(rule.backup_for(done, 1.0, false), (std::vector<IndexRange>{{2, 3}}));
-  EXPECT_TRUE(rule.backup_for(done, 100.0, false).empty());
+  EXPECT_TRUE(rule.backup_for(done, 0.8).empty());
+  EXPECT_EQ(rule.backup_for(done, 1.0), (std::vector<IndexRange>{{2, 3}}));
+  EXPECT_TRUE(rule.backup_for(done, 100.0).empty());
   EXPECT_EQ(rule.backups(), 2u);
 }
 
@@ -28,20 +28,25 @@ TEST(BackupRule, ShortPartitionsAreNeverCopiedBeforeTheMinimumAge) {
   rule.granted(0, {0, 2}, 0, 0.0, done);
   rule.finished(0.001);
   done[0] = true;
-  EXPECT_TRUE(rule.backup_for(done, BackupRule::min_age_s * 0.9, false).empty());
-  EXPECT_EQ(rule.backup_for(done, BackupRule::min_age_s * 1.1, false), (std::vector<IndexRange>{{1, 2}}));
+  EXPECT_TRUE(rule.backup_for(done, BackupRule::min_age_s * 0.9).empty());
+  EXPECT_EQ(rule.backup_for(done, BackupRule::min_age_s * 1.1), (std::vector<IndexRange>{{1, 2}}));
 }
 
-TEST(BackupRule, WithoutSpeculationOnlyALossMakesCopies) {
-  BackupRule rule(2, false);
-  std::vector<bool> done(4, false);
+TEST(BackupRule, WithoutSpeculationOnlyALossMakesCopiesOfWhatWasGrantedBeforeIt) {
+  BackupRule rule(3, false);
+  std::vector<bool> done(6, false);
   rule.granted(0, {0, 2}, 0, 0.0, done);
   rule.granted(1, {2, 4}, 0, 1.0, done);
+  rule.granted(2, {4, 5}, 0, 1.0, done);
   rule.finished(0.01);
-  EXPECT_TRUE(rule.backup_for(done, 1000.0, false).empty());
+  EXPECT_TRUE(rule.backup_for(done, 1000.0).empty());
   done[1] = true;
-  // After a loss: everything without a result, oldest grant first, whatever its age.
-  EXPECT_EQ(rule.backup_for(done, 1.0, true), (std::vector<IndexRange>{{0, 1}, {2, 4}}));
+  EXPECT_EQ(rule.orphans_of(2, done), (std::vector<IndexRange>{{4, 5}}));
+  rule.granted(0, {4, 5}, 0, 2.0, done);  // dealt again: where it is, not copied
+  rule.granted(1, {5, 6}, 0, 2.0, done);
+  // Everything without a result granted before the loss, oldest grant first, whatever its age.
+  EXPECT_EQ(rule.backup_for(done, 2.0), (std::vector<IndexRange>{{0, 1}, {2, 4}}));
+  EXPECT_TRUE(rule.backup_for(done, 1000.0).empty());
 }
 
 TEST(BackupRule, ALostWorkersOrphansAreWhatItWasGrantedWithoutAResult) {
