@@ -13,6 +13,7 @@ struct RunOptions {
   std::vector<std::string> jobs;
   bool force = false;   // also discards a journal
   bool resume = false;  // continue from the journal of an interrupted run
+  bool no_journal = false;
   std::string progress = "auto";
 };
 int run_command(const RunOptions& options);

@@ -20,8 +20,11 @@ void add_run(CLI::App& cli, app::RunOptions& run, std::string& log_level) {
   auto* command = cli.add_subcommand("run", "Run job files: the master on rank 0, workers on the other ranks");
   command->add_option("jobs", run.jobs, "Job files (TOML), run one after the other")->required();
   auto* force = command->add_flag("--force", run.force, "Overwrite existing output files and discard their journals");
-  command->add_flag("--resume", run.resume, "Continue an interrupted run from its journal (<output>.journal)")
-      ->excludes(force);
+  auto* resume = command->add_flag("--resume", run.resume, "Continue an interrupted run from its journal (<output>.journal)")
+                     ->excludes(force);
+  command->add_flag("--no-journal", run.no_journal,
+                    "Keep no journal: a killed or interrupted run then starts over (for short runs, and benchmarks)")
+      ->excludes(resume);
   command->add_option("--progress", run.progress, "Progress display on stderr")
       ->check(CLI::IsMember({"auto", "on", "off"}));
   // Also accepted before `run`; repeated here so that `run --help` shows it.

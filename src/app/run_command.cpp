@@ -144,16 +144,17 @@ JobJournal check_journal(const kernels::JobPlan& plan, const std::string& job_pa
   return result;
 }
 
-// A run that continues no journal starts one; called once the output is known to be writable,
+// A run that continues no journal starts one (unless --no-journal); called once the output is known to be writable,
 // so that a refused run leaves no journal behind.
-void start_journal(const kernels::JobPlan& plan, JobJournal& journal) {
-  if (journal.journal) return;
+void start_journal(const kernels::JobPlan& plan, JobJournal& journal, const RunOptions& options) {
+  if (journal.journal || options.no_journal) return;
   journal.journal = std::make_unique<journal::Journal>(journal::Journal::path_for(plan.spec.output));
   journal.journal->set_job_text(plan.spec.text);
 }
 
 // Closed first, so that SQLite does not write its WAL again after the removal.
 void remove_journal(JobJournal& journal) {
+  if (!journal.journal) return;
   const std::filesystem::path path = journal.journal->path();
   journal.journal.reset();
   journal::Journal::remove(path);
@@ -189,7 +190,7 @@ JobEnd run_master(const mpi::communicator& comm, LoadedJob& job, master::ResultW
       log::info("{}: {} partition outcomes from {}", job.plan.spec.name, results.from_journal(),
                 journal.journal->path().string());
     }
-    results.journal_to(*journal.journal, job.plan.spec.faults.checkpoint_s);
+    if (journal.journal) results.journal_to(*journal.journal, job.plan.spec.faults.checkpoint_s);
   };
   // An error caused by the job or its input (exit 2 or 3) removes the journal: one of them must
   // change, and continuing would mix results of other data. Any other error (a lost worker, an
@@ -336,7 +337,7 @@ JobEnd run_job(const mpi::communicator& world, const mpi::communicator& comm, co
       journal = check_journal(job->plan, path, options);
       writer.emplace(job->plan, options.force);
       job->kernel->open_output(writer->result());
-      start_journal(job->plan, journal);
+      start_journal(job->plan, journal, options);
       announcement.job_text = job->plan.spec.text;
       announcement.job_path = path;
       announcement.temporary = std::filesystem::absolute(writer->temporary()).string();

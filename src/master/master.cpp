@@ -364,7 +364,7 @@ void Master::handle(const protocol::Envelope& envelope) {
       for (auto& outcome : request_.outcomes) {
         const double seconds = outcome.end_s - outcome.start_s;
         busy_s += seconds;
-        if (outcome.ok) backups_.finished(seconds);
+        if (outcome.ok) backups_.finished(worker, seconds);
         if (!outcome.ok && retry(worker, outcome)) continue;
         results_.accept(source, outcome, retry_.attempts(outcome.id, outcome.ok));
       }

@@ -10,7 +10,12 @@ constexpr std::size_t first_compaction = 64;
 }
 
 BackupRule::BackupRule(std::uint32_t workers, bool speculate)
-    : speculate_(speculate), granted_(workers), first_open_(workers, 0), compact_at_(workers, first_compaction) {}
+    : speculate_(speculate),
+      granted_(workers),
+      first_open_(workers, 0),
+      compact_at_(workers, first_compaction),
+      worker_seconds_(workers, 0.0),
+      worker_partitions_(workers, 0) {}
 
 void BackupRule::granted(std::uint32_t worker, IndexRange ids, std::uint64_t queued, double now_s,
                          const std::vector<bool>& done) {
@@ -38,7 +43,9 @@ void BackupRule::settle(std::uint32_t worker, const std::vector<bool>& done) {
 
 // Every sample while there are few, then one in so many: the median of a long run does not
 // depend on its every partition, and the cost stays one branch per result.
-void BackupRule::finished(double seconds) {
+void BackupRule::finished(std::uint32_t worker, double seconds) {
+  worker_seconds_[worker] += seconds;
+  ++worker_partitions_[worker];
   const std::uint64_t n = sampled_++;
   if (samples_.size() < sample_limit) {
     samples_.push_back(seconds);
@@ -88,11 +95,18 @@ std::vector<IndexRange> BackupRule::backup_for(const std::vector<bool>& done, do
   // A copy after a loss may be of any partition without a result; a batch of them spares the
   // idle worker a round trip per partition.
   const std::uint64_t limit = after_loss ? 64 : 1;
-  const auto overdue = [&](const Granted& entry) {
+  const auto overdue = [&](std::uint32_t worker, const Granted& entry) {
     if (entry.sequence < loss_before_) return true;
     if (!speculate_ || samples_.empty()) return false;
+    const double age_s = now_s - entry.at_s;
+    if (age_s < min_age_s) return false;
+    // The worker's own pace, once it has one; the median's until then.
+    const double pace_s = worker_partitions_[worker] > 0
+                              ? worker_seconds_[worker] / static_cast<double>(worker_partitions_[worker])
+                              : median_s;
     const double ahead = static_cast<double>(entry.queued + (entry.next - entry.ids.begin));
-    return now_s - entry.at_s >= std::max(min_age_s, slow_factor * (ahead + 1) * median_s);
+    const double expected_end_s = entry.at_s + (ahead + 1) * pace_s;
+    return expected_end_s - now_s > slow_factor * median_s || age_s >= slow_factor * (ahead + 1) * std::max(pace_s, median_s);
   };
   std::uint64_t taken = 0;
   while (taken < limit) {
@@ -102,7 +116,7 @@ std::vector<IndexRange> BackupRule::backup_for(const std::vector<bool>& done, do
     for (std::uint32_t w = 0; w < granted_.size(); ++w) {
       settle(w, done);
       const std::size_t first = first_open_[w];
-      if (first < granted_[w].size() && granted_[w][first].at_s < best_at && overdue(granted_[w][first])) {
+      if (first < granted_[w].size() && granted_[w][first].at_s < best_at && overdue(w, granted_[w][first])) {
         best_at = granted_[w][first].at_s;
         best_worker = w;
       }

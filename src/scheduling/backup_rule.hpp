@@ -13,22 +13,23 @@ namespace kdsched::scheduling {
 // The master's view of which worker was granted which partitions, and when: the one thing it
 // knows exactly (steals move work between workers without it). From that view it answers two
 // questions, both once nothing is left to deal:
-// - a worker is lost: which partitions it was granted that have no result (dealt again at once,
-//   the first of them the likeliest to be what it was running);
+// - a worker is lost: which partitions it was granted that have no result (dealt again at once);
 // - an idle worker asks for work: which partition to run a backup copy of. With speculation, the
-//   oldest-granted partition without a result that is overdue: a partition granted behind q
-//   others (queued at the worker, and before it in its grant) should end about (q + 1) median
-//   partitions after its grant, and one that has not after `slow_factor` times that (and at
-//   least `min_age_s`) runs on a slow worker; after a loss, any partition without a result,
-//   whatever its age, since the lost worker may have stolen it from the worker it was granted
-//   to. The first result is merged, later ones dropped.
+//   oldest-granted partition without a result that a copy would finish well before the original:
+//   a partition granted behind q others (queued at the worker, and before it in its grant)
+//   should end (q + 1) partition times of its worker after its grant. It is copied when that end
+//   is more than `slow_factor` median partitions away (a slow worker: a fresh copy ends first),
+//   or when it has not ended after `slow_factor` times its expected time (a hung or straggling
+//   partition), and never before `min_age_s`. After a loss, any partition granted before it
+//   that has no result, whatever its age, since the lost worker may have stolen it. The first
+//   result is merged, later ones dropped.
 // Pure logic: time is passed in as seconds since the job started.
 class BackupRule {
  public:
-  // Partitions that run this many times longer than the median are copied, and never before
-  // this age: a copy of a short partition gains less than it costs the machine (the copy runs
-  // beside the original where ranks share cores, and reads its input again).
-  static constexpr double slow_factor = 3;
+  // A copy is made when it would end this many median partitions before the original, and
+  // never before this age: a copy of a short partition gains less than it costs the machine (the
+  // copy runs beside the original where ranks share cores, and reads its input again).
+  static constexpr double slow_factor = 2;
   static constexpr double min_age_s = 0.2;
 
   BackupRule(std::uint32_t workers, bool speculate);
@@ -37,8 +38,9 @@ class BackupRule {
   // follows the partitions in flight, not every grant of the round.
   // `queued`: partitions the worker held before this grant, as the master estimates them.
   void granted(std::uint32_t worker, IndexRange ids, std::uint64_t queued, double now_s, const std::vector<bool>& done);
-  // A partition took `seconds`: a sample of the running median.
-  void finished(double seconds);
+  // A partition took `seconds` on `worker`: a sample of the running median and of the worker's
+  // own mean.
+  void finished(std::uint32_t worker, double seconds);
 
   // `worker` is lost: the partitions granted to it that have no result, in grant order; forgets
   // them (they are dealt again and granted anew).
@@ -76,6 +78,8 @@ class BackupRule {
   std::vector<std::size_t> compact_at_;        // per worker: the size that triggers a compaction
   std::unordered_set<PartitionId> copied_;
   std::vector<double> samples_;
+  std::vector<double> worker_seconds_;        // per worker: partition seconds, summed
+  std::vector<std::uint64_t> worker_partitions_;
   std::uint64_t sampled_ = 0;
   double median_s_ = 0;
   std::uint64_t median_at_ = 0;  // sampled_ when median_s_ was computed

@@ -396,6 +396,18 @@ TEST_F(ResumeRules, ARuntimeErrorKeepsTheJournalForResume) {
   EXPECT_EQ(refused.exit_code, 2) << refused.err;
 }
 
+TEST_F(ResumeRules, NoJournalKeepsNoneAndAKilledRunStartsOver) {
+  const Completed killed = run_shell("\"$KDSCHED\" run job.toml --no-journal --progress off & pid=$!; sleep 1.5; "
+                                     "test -e result.h5.journal && echo journal; kill -9 $pid; wait $pid; exit 0",
+                                     60);
+  ASSERT_EQ(killed.exit_code, 0) << killed.err;
+  EXPECT_EQ(killed.out, "") << "a journal was written";
+  EXPECT_FALSE(fs::exists(path("result.h5.journal")));
+  const Completed again = run(0, {"run", "job.toml", "--progress", "off"});
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(run(0, {"run", "job.toml", "--resume", "--no-journal"}).exit_code, 2);
+}
+
 TEST_F(ResumeRules, ResumeAndForceTogetherAreAUsageError) {
   const Completed run = this->run(0, {"run", "job.toml", "--resume", "--force", "--progress", "off"});
   EXPECT_EQ(run.exit_code, 2);
