@@ -18,7 +18,7 @@ seed=${2:-1}
 require_peer "$python -c 'import h5py, numpy'" python3-h5py python3-numpy
 prepare_run
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-"$kdsched" gen blobs --rows 200000 --cols 4 --centers 4 --seed 3 --out "$work/blobs.h5" --log-level warn
+"$kdsched" gen blobs --rows 200000 --cols 4 --centers 4 --seed 3 --chunk-rows 1000 --out "$work/blobs.h5" --log-level warn
 "$kdsched" gen transactions --transactions 20000 --items 200 --avg-length 8 --seed 1 --out "$work/tx.h5" --log-level warn
 "$kdsched" gen blobs --rows 1000000 --cols 16 --centers 16 --seed 7 --out "$work/big.h5" --log-level warn
 exec "$python" "$(dirname "${BASH_SOURCE[0]}")/chaos.py" --kdsched "$kdsched" --work "$work" --trials "$trials" --seed "$seed"

@@ -393,8 +393,9 @@ void Master::answer(std::uint32_t worker) {
         return;
       }
     }
-    // Nothing to deal and nothing to steal: the idle worker may run a copy.
-    next_ranges_ = backups_.backup_for(results_.done(), coarse_now_s_);
+    // Nothing to deal and nothing to steal: an idle worker may run a copy (one still busy would
+    // start it late: it asks again once idle).
+    if (request_.idle) next_ranges_ = backups_.backup_for(results_.done(), coarse_now_s_);
     if (!next_ranges_.empty()) {
       log::debug("rank {} runs a {} of partition {}", worker + 1, lost_count_ > 0 ? "copy (a worker is lost)" : "backup",
                  next_ranges_.front().begin);

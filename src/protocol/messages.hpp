@@ -56,11 +56,12 @@ struct Request {
   bool wants_work = false;   // a grant, please; once the master has run dry under stealing = "master",
                              // the master passes the request on to a victim as a steal
   std::uint64_t queued = 0;  // partitions in the worker's queue, for the master's choice of victims
+  bool idle = false;         // nothing queued and nothing running: a copy would start at once
   std::uint32_t round = 0;   // the worker's round: a request sent before it saw a new round is stale
 
   template <typename Archive>
   void serialize(Archive& archive, unsigned /*version*/) {
-    archive & outcomes & wants_work & queued & round;
+    archive & outcomes & wants_work & queued & idle & round;
   }
 };
 

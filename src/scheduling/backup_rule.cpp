@@ -106,7 +106,7 @@ std::vector<IndexRange> BackupRule::backup_for(const std::vector<bool>& done, do
                               : median_s;
     const double ahead = static_cast<double>(entry.queued + (entry.next - entry.ids.begin));
     const double expected_end_s = entry.at_s + (ahead + 1) * pace_s;
-    return expected_end_s - now_s > slow_factor * median_s || age_s >= slow_factor * (ahead + 1) * std::max(pace_s, median_s);
+    return expected_end_s - now_s > copy_gain * median_s || age_s >= slow_factor * (ahead + 1) * std::max(pace_s, median_s);
   };
   std::uint64_t taken = 0;
   while (taken < limit) {

@@ -18,18 +18,19 @@ namespace kdsched::scheduling {
 //   oldest-granted partition without a result that a copy would finish well before the original:
 //   a partition granted behind q others (queued at the worker, and before it in its grant)
 //   should end (q + 1) partition times of its worker after its grant. It is copied when that end
-//   is more than `slow_factor` median partitions away (a slow worker: a fresh copy ends first),
-//   or when it has not ended after `slow_factor` times its expected time (a hung or straggling
-//   partition), and never before `min_age_s`. After a loss, any partition granted before it
+//   is more than `copy_gain` median partitions away (a slow worker: a fresh copy, one median
+//   long, ends half a median first at least), or when it has not ended after `slow_factor` times
+//   its expected time (a hung or straggling partition), and never before `min_age_s`. After a loss, any partition granted before it
 //   that has no result, whatever its age, since the lost worker may have stolen it. The first
 //   result is merged, later ones dropped.
 // Pure logic: time is passed in as seconds since the job started.
 class BackupRule {
  public:
-  // A copy is made when it would end this many median partitions before the original, and
-  // never before this age: a copy of a short partition gains less than it costs the machine (the
-  // copy runs beside the original where ranks share cores, and reads its input again).
+  // See above; and never a copy before `min_age_s`: a copy of a short partition gains less than
+  // it costs the machine (it runs beside the original where ranks share cores, and reads its
+  // input again).
   static constexpr double slow_factor = 2;
+  static constexpr double copy_gain = 1.5;
   static constexpr double min_age_s = 0.2;
 
   BackupRule(std::uint32_t workers, bool speculate);

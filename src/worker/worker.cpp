@@ -326,6 +326,7 @@ Worker::Decision Worker::decide(bool check_age) {
   if (d.send_results) request_.outcomes.swap(outbox_);
   if (d.send_results || d.request_work) {
     request_.queued = queue_.size();
+    request_.idle = idle;
     request_.round = round_;
   }
   return d;

@@ -29,7 +29,7 @@ TEST(BackupRule, ASlowWorkersPartitionIsCopiedAsSoonAsACopyWouldEndFirst) {
   rule.finished(1, 4.0);                              // worker 1: 4 s (median still 1 s)
   rule.granted(1, {0, 1}, 0, 10.0, done);
   rule.granted(0, {1, 2}, 0, 10.0, done);
-  // Worker 1's partition should end at 14 s: more than 2 medians away until 12 s, so a copy
+  // Worker 1's partition should end at 14 s: more than 1.5 medians away until 12.5 s, so a copy
   // (1 s on a normal worker) ends first. Worker 0's, due at 11 s, is left alone.
   EXPECT_TRUE(rule.backup_for(done, 10.1).empty()) << "younger than the minimum age";
   EXPECT_EQ(rule.backup_for(done, 10.5), (std::vector<IndexRange>{{0, 1}}));
