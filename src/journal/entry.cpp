@@ -20,9 +20,16 @@ char* put_varint(char* out, std::uint64_t value) {
   return out;
 }
 
-char* put_double(char* out, double value) {
-  std::memcpy(out, &value, sizeof value);
-  return out + sizeof value;
+// Times travel as whole nanoseconds: a start a few seconds or hours into the job takes 5 or 6
+// bytes, a duration of a tiny partition one, where a double takes 8 each.
+constexpr double ns_per_s = 1e9;
+
+// Clamped to what 64 bits of nanoseconds hold (584 years).
+std::uint64_t to_ns(double seconds) {
+  constexpr double most = 1.8e19;
+  const double ns = seconds * ns_per_s + 0.5;
+  if (!(ns > 0)) return 0;
+  return ns >= most ? static_cast<std::uint64_t>(most) : static_cast<std::uint64_t>(ns);
 }
 
 char* put_bytes(char* out, std::span<const char> bytes) {
@@ -46,13 +53,6 @@ std::uint64_t take_varint(const char*& in, const char* end) {
   corrupt();
 }
 
-double take_double(const char*& in, const char* end) {
-  if (static_cast<std::size_t>(end - in) < sizeof(double)) corrupt();
-  double value;
-  std::memcpy(&value, in, sizeof value);
-  in += sizeof value;
-  return value;
-}
 
 template <typename Container>
 void take_bytes(const char*& in, const char* end, Container& bytes) {
@@ -64,9 +64,9 @@ void take_bytes(const char*& in, const char* end, Container& bytes) {
 
 }  // namespace
 
-void append_entry(Bytes& batch, const Fields& fields, std::string_view error, std::span<const char> partial) {
+void append_entry(Batch& batch, const Fields& fields, std::string_view error, std::span<const char> partial) {
   const std::size_t at = batch.size();
-  batch.resize(at + 1 + 7 * max_varint + 2 * sizeof(double) + error.size() + partial.size());
+  batch.resize(at + 1 + 9 * max_varint + error.size() + partial.size());
   char* out = batch.data() + at;
   *out++ = static_cast<char>((fields.ok ? ok : 0) | (fields.stolen ? stolen : 0) | (fields.cache_hit ? cache_hit : 0) |
                              (error.empty() ? 0 : has_error));
@@ -74,8 +74,10 @@ void append_entry(Bytes& batch, const Fields& fields, std::string_view error, st
   out = put_varint(out, fields.round);
   out = put_varint(out, static_cast<std::uint32_t>(fields.rank));
   out = put_varint(out, fields.attempts);
-  out = put_double(out, fields.start_s);
-  out = put_double(out, fields.end_s);
+  const std::uint64_t start_ns = to_ns(fields.start_s);
+  const std::uint64_t end_ns = to_ns(fields.end_s);
+  out = put_varint(out, start_ns);
+  out = put_varint(out, end_ns > start_ns ? end_ns - start_ns : 0);
   out = put_varint(out, fields.bytes_read);
   if (!error.empty()) out = put_bytes(out, error);
   out = put_bytes(out, partial);
@@ -96,8 +98,10 @@ void read_batch(std::span<const char> batch, std::vector<Entry>& entries) {
     fields.round = static_cast<std::uint32_t>(take_varint(in, end));
     fields.rank = static_cast<std::int32_t>(static_cast<std::uint32_t>(take_varint(in, end)));
     fields.attempts = static_cast<std::uint16_t>(take_varint(in, end));
-    fields.start_s = take_double(in, end);
-    fields.end_s = take_double(in, end);
+    const std::uint64_t start_ns = take_varint(in, end);
+    const std::uint64_t duration_ns = take_varint(in, end);
+    fields.start_s = static_cast<double>(start_ns) / ns_per_s;
+    fields.end_s = static_cast<double>(start_ns + duration_ns) / ns_per_s;
     fields.bytes_read = take_varint(in, end);
     if ((flags & has_error) != 0) take_bytes(in, end, entry.error);
     take_bytes(in, end, entry.partial);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "common/bytes.hpp"
+#include "common/default_init_allocator.hpp"
 #include "common/ids.hpp"
 
 #include <cstdint>
@@ -32,12 +33,15 @@ struct Entry {
   Bytes partial;      // the partial result the master merged
 };
 
-// A batch is entries back to back, each a flags byte, then its integers as LEB128 varints and its
-// times as raw doubles (exact), then its error (only when there is one) and its partial, each
-// length first: an empty partition takes about 25 bytes. Native byte order: a journal is read
+// A batch is entries back to back, each a flags byte, then its integers as LEB128 varints (its
+// start and its duration in whole nanoseconds among them), then its error (only when there is
+// one) and its partial, each length first: an empty partition takes about 15 bytes. Native byte order: a journal is read
 // back on the machine that wrote it. Appending costs a resize and a few stores: the master calls
 // it for every partition.
-void append_entry(Bytes& batch, const Fields& fields, std::string_view error, std::span<const char> partial);
+// A batch grows by a few bytes per partition, millions of times a second: its bytes are not
+// zeroed before they are written.
+using Batch = std::vector<char, DefaultInitAllocator<char>>;
+void append_entry(Batch& batch, const Fields& fields, std::string_view error, std::span<const char> partial);
 
 // Appends the entries of `batch` to `entries`. Throws IoError on a batch that does not parse.
 void read_batch(std::span<const char> batch, std::vector<Entry>& entries);

@@ -8,7 +8,7 @@ namespace kdsched::journal {
 namespace {
 
 // Bumped whenever the batch layout changes: a journal of another layout is not read.
-constexpr std::int64_t layout_version = 1;
+constexpr std::int64_t layout_version = 2;
 
 }  // namespace
 
@@ -40,7 +40,7 @@ void Journal::set_job_text(std::string_view text) {
   db_.execute("COMMIT;");
 }
 
-void Journal::append(const Bytes& batch) {
+void Journal::append(std::span<const char> batch) {
   db_.prepare("INSERT INTO batches (entries) VALUES (?)").bind_blob(1, batch).step();
 }
 

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,7 +30,7 @@ class Journal {
   void set_job_text(std::string_view text);
 
   // Makes one batch of entries (see append_entry) durable, in one transaction.
-  void append(const Bytes& batch);
+  void append(std::span<const char> batch);
 
   // Every journaled entry, in the order the batches were appended.
   std::vector<Entry> entries();

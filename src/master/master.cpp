@@ -157,6 +157,7 @@ std::vector<io::WorkerRecord> Master::collect_records() {
       if (envelope->tag == protocol::Tag::worker_record) {
         records[worker] = envelope->as<protocol::WorkerReport>().record;
         reported[worker] = true;
+        silence_.forget(worker);  // it waits quietly for the end of the job now
       }
       // Anything else is late (a heartbeat, a result that lost its race with a copy).
       backoff.reset();
@@ -175,8 +176,48 @@ std::vector<io::WorkerRecord> Master::collect_records() {
   return records;
 }
 
+// Waits for every live worker to acknowledge, so that a worker stopped at the very end (after
+// its /workers row) is still found silent and killed: the launcher would wait for it forever.
 void Master::finish(int exit_code) {
+  const auto sent = scheduling::SilenceDetector::Clock::now();
+  for (std::uint32_t w = 0; w < workers_; ++w) {
+    if (!lost_[w]) silence_.watch(w, sent);
+  }
   send_to_live(protocol::Finished{exit_code});
+  std::vector<bool> acknowledged(workers_, false);
+  const auto waiting = [&] {
+    for (std::uint32_t w = 0; w < workers_; ++w) {
+      if (!lost_[w] && !acknowledged[w]) return true;
+    }
+    return false;
+  };
+  scheduling::Backoff backoff = scheduling::message_polling();
+  try {
+    while (waiting()) {
+      if (const auto* envelope = endpoint_.poll()) {
+        const auto worker = static_cast<std::uint32_t>(envelope->source - 1);
+        silence_.heard(worker);
+        if (envelope->tag == protocol::Tag::finished) {
+          acknowledged[worker] = true;
+          silence_.forget(worker);
+        }
+        backoff.reset();
+        continue;
+      }
+      if (const auto pause = backoff.next(); pause.count() > 0) std::this_thread::sleep_for(pause);
+      const auto now = scheduling::SilenceDetector::Clock::now();
+      if (const auto silent = silence_.check(now)) {
+        lose(*silent, fmt::format("did not acknowledge the end of the job within {:g} s (worker_timeout)",
+                                  silence_.timeout().count()));
+      }
+      if (now >= next_heartbeat_) {
+        next_heartbeat_ = now + heartbeat_interval_;
+        send_to_live(protocol::Heartbeat{});
+      }
+    }
+  } catch (const std::exception& error) {
+    log::warn("{}", error.what());  // every worker lost at the very end: the result is written
+  }
   if (lost_count_ == 0) endpoint_.flush();
 }
 

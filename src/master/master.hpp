@@ -35,8 +35,9 @@ class Master {
   // Tells every worker to exit with `exit_code`.
   void abort(int exit_code);
 
-  // After run(): every live worker's /workers row (lost ones marked), then tells them the job's
-  // exit code. Point to point, not a gather: no collective completes once a rank is lost.
+  // After run(): every live worker's /workers row (lost ones marked); then finish() tells them the
+  // job's exit code and waits for each to acknowledge it (or to be lost). Point to point, not
+  // a gather: no collective completes once a rank is lost.
   std::vector<io::WorkerRecord> collect_records();
   void finish(int exit_code);
 

@@ -102,7 +102,7 @@ class ResultCollector {
   journal::Journal* journal_ = nullptr;
   std::chrono::steady_clock::duration checkpoint_interval_{};
   std::chrono::steady_clock::time_point next_checkpoint_{};
-  Bytes journal_batch_;  // outcomes accepted since the last batch was written
+  journal::Batch journal_batch_;  // outcomes accepted since the last batch was written
   std::uint64_t from_journal_ = 0;
 };
 

@@ -29,7 +29,7 @@ enum class Tag : int {
   lost = 11,          // master -> worker: a worker is lost; steal from it no more
   round_state = 12,   // master -> worker: the round's state, sent directly once a worker is lost
   worker_record = 13, // worker -> master, after Stop: its /workers row
-  finished = 14,      // master -> worker: the result is written (or not); the job's exit code
+  finished = 14,      // master -> worker: the job's exit code, once its result is written; and back: received
 };
 
 // What became of one partition on a worker.

@@ -22,10 +22,17 @@ class SilenceDetector {
 
   void heard(std::uint32_t worker) { heard_[worker] = 1; }
 
-  // A worker that is no longer waited for: never reported silent again.
+  // A worker that is no longer waited for (lost, or done and quiet): not reported silent
+  // until watched again.
   void forget(std::uint32_t worker) {
     forgotten_.resize(heard_.size(), false);
     forgotten_[worker] = true;
+  }
+  // Waits for the worker again, counting its silence from `now`.
+  void watch(std::uint32_t worker, Clock::time_point now) {
+    if (worker < forgotten_.size()) forgotten_[worker] = false;
+    last_heard_[worker] = now;
+    heard_[worker] = 0;
   }
 
   // A worker silent for longer than the timeout, if any (the lowest such id).

@@ -9,6 +9,7 @@
 
 #include <boost/mpi/environment.hpp>
 #include <fmt/format.h>
+#include <signal.h>
 #include <unistd.h>
 
 namespace kdsched::worker {
@@ -126,12 +127,21 @@ void Worker::settle_previous_round() {
 
 std::optional<int> Worker::finish() {
   endpoint_.send(master_rank, protocol::WorkerReport{record()});
+  if (faults_.inject_error == job::InjectedError::stop_at_end &&
+      (faults_.inject_rank == 0 || faults_.inject_rank == endpoint_.rank())) {
+    endpoint_.flush();
+    raise(SIGSTOP);
+  }
   // The master writes the result meanwhile and sends no heartbeat: the wait is long, but not
   // endless, should the master die writing it.
   const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(10 * master_silence_.timeout());
   while (Clock::now() < deadline) {
     while (const auto* envelope = endpoint_.poll()) {
-      if (envelope->tag == protocol::Tag::finished) return envelope->as<protocol::Finished>().exit_code;
+      if (envelope->tag == protocol::Tag::finished) {
+        endpoint_.send(master_rank, protocol::Finished{});  // the acknowledgement
+        endpoint_.flush();
+        return envelope->as<protocol::Finished>().exit_code;
+      }
       if (envelope->tag == protocol::Tag::abort) return envelope->as<protocol::Abort>().exit_code;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(1));

@@ -28,7 +28,7 @@ Fields fields_of(std::uint32_t round, PartitionId id) {
 }
 
 TEST(JournalBatch, EveryFieldErrorAndPartialComeBack) {
-  Bytes batch;
+  Batch batch;
   const Bytes partial{'a', '\0', 'b'};
   append_entry(batch, fields_of(0, 1), "", partial);
   append_entry(batch, fields_of(1, 2), "exit code 3", {});
@@ -53,16 +53,16 @@ TEST(JournalBatch, EveryFieldErrorAndPartialComeBack) {
   EXPECT_TRUE(entries[1].partial.empty());
 }
 
-TEST(JournalBatch, ExtremeValuesComeBackExactly) {
+TEST(JournalBatch, ExtremeIntegersComeBackExactly) {
   Fields fields;
   fields.round = 0xffffffffu;
   fields.id = ~PartitionId{0};
   fields.rank = 0;
   fields.attempts = 0xffff;
-  fields.start_s = -0.0;
-  fields.end_s = 1e300;
+  fields.start_s = 3600.123456789;
+  fields.end_s = 3600.123456789 + 86400.5;
   fields.bytes_read = std::uint64_t{1} << 63;
-  Bytes batch;
+  Batch batch;
   append_entry(batch, fields, "", {});
   std::vector<Entry> entries;
   read_batch(batch, entries);
@@ -72,8 +72,9 @@ TEST(JournalBatch, ExtremeValuesComeBackExactly) {
   EXPECT_EQ(back.id, fields.id);
   EXPECT_EQ(back.rank, 0);
   EXPECT_EQ(back.attempts, fields.attempts);
-  EXPECT_TRUE(std::signbit(back.start_s));
-  EXPECT_EQ(back.end_s, 1e300);
+  // Times come back to the nanosecond.
+  EXPECT_NEAR(back.start_s, fields.start_s, 1e-9);
+  EXPECT_NEAR(back.end_s, fields.end_s, 1e-9);
   EXPECT_EQ(back.bytes_read, fields.bytes_read);
 }
 
@@ -81,13 +82,28 @@ TEST(JournalBatch, AnEmptyPartitionTakesFewBytes) {
   Fields fields;
   fields.id = 123456;
   fields.rank = 3;
-  Bytes batch;
+  fields.start_s = 12.5;  // a few seconds into the job, 100 ns long
+  fields.end_s = 12.5000001;
+  Batch batch;
   append_entry(batch, fields, "", {});
-  EXPECT_LE(batch.size(), 26u);
+  EXPECT_LE(batch.size(), 16u);
+}
+
+TEST(JournalBatch, TimesOutOfRangeAreClampedNotUndefined) {
+  Fields fields;
+  fields.start_s = -1.0;
+  fields.end_s = 1e300;
+  Batch batch;
+  append_entry(batch, fields, "", {});
+  std::vector<Entry> entries;
+  read_batch(batch, entries);
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0].fields.start_s, 0.0);
+  EXPECT_GT(entries[0].fields.end_s, 5e8) << "hundreds of years, not garbage";
 }
 
 TEST(JournalBatch, TruncatedBatchIsAnIoError) {
-  Bytes batch;
+  Batch batch;
   append_entry(batch, fields_of(0, 1), "why", Bytes(10, 'x'));
   batch.pop_back();
   std::vector<Entry> entries;
@@ -103,7 +119,7 @@ TEST(Journal, KeepsJobTextAndBatchesInOrderAcrossReopening) {
     EXPECT_FALSE(journal.job_text());
     journal.set_job_text("[job]\nname = \"j\"\n");
     for (std::uint32_t b = 0; b < 3; ++b) {
-      Bytes batch;
+      Batch batch;
       for (PartitionId id = 0; id < 4; ++id) append_entry(batch, fields_of(b, id), "", Bytes(id, static_cast<char>('0' + b)));
       journal.append(batch);
     }
@@ -126,7 +142,7 @@ TEST(Journal, IsInWalModeAndOneRowPerBatch) {
   {
     Journal journal(path);
     journal.set_job_text("t");
-    Bytes batch;
+    Batch batch;
     for (PartitionId id = 0; id < 1000; ++id) append_entry(batch, fields_of(0, id), "", {});
     journal.append(batch);
   }
@@ -149,7 +165,7 @@ TEST(Journal, NewJobTextForgetsEarlierBatches) {
   TempDir dir;
   Journal journal(dir.path() / "x.journal");
   journal.set_job_text("a");
-  Bytes batch;
+  Batch batch;
   append_entry(batch, fields_of(0, 0), "", {});
   journal.append(batch);
   journal.set_job_text("b");
