@@ -2,6 +2,7 @@
 #include "common/error.hpp"
 #include "common/interrupt.hpp"
 #include "common/log.hpp"
+#include "common/process_identity.hpp"
 #include "common/text.hpp"
 #include "io/library_gate.hpp"
 #include "journal/journal.hpp"
@@ -171,7 +172,24 @@ void report(const std::exception& error) {
 struct JobEnd {
   int code = 0;
   bool rank_lost = false;
+  std::vector<ProcessStat> local_workers = {};  // on the master: its workers on this host
 };
+
+// MPI_Finalize waits for every rank: one stopped after the job's last handshake would hold this
+// process, and the launcher, forever. While it runs, a thread kills the workers of this host that
+// are stopped, and ends the process should it still run after a few seconds.
+void guard_finalize(std::vector<ProcessStat> local_workers, int code) {
+  std::thread([local_workers = std::move(local_workers), code] {
+    const auto deadline = Clock::now() + std::chrono::seconds(10);
+    while (Clock::now() < deadline) {
+      for (const auto& worker : local_workers) kill_if_same(worker.pid, worker.start_ticks, true);
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    std::fflush(stdout);
+    std::fflush(stderr);
+    std::_Exit(code);
+  }).detach();
+}
 
 JobEnd run_master(const mpi::communicator& comm, LoadedJob& job, master::ResultWriter& writer, JobJournal& journal,
                   Clock::time_point start, const RunOptions& options) {
@@ -291,8 +309,9 @@ JobEnd run_master(const mpi::communicator& comm, LoadedJob& job, master::ResultW
     code = code_of(error);
     if (code == static_cast<int>(ExitCode::interrupted)) settle_journal(code);
   }
-  if (master) master->finish(code);
-  return {code, master && master->lost_workers() > 0};
+  if (!master) return {code};
+  master->finish(code);
+  return {code, master->lost_workers() > 0, master->local_workers()};
 }
 
 JobEnd run_worker(const mpi::communicator& comm, const protocol::JobAnnouncement& announcement,
@@ -368,9 +387,11 @@ int run_command(const RunOptions& options) {
   // job ends (a late steal reply, say) can never reach the next job of the batch. They all live
   // until the batch ends: a freed communicator's context id could be reused by the next one.
   std::vector<mpi::communicator> communicators;
+  std::vector<ProcessStat> local_workers;
   for (std::size_t i = 0; i < options.jobs.size(); ++i) {
     const auto& comm = communicators.emplace_back(world, mpi::comm_duplicate);
-    const JobEnd end = run_job(world, comm, options.jobs[i], options);
+    JobEnd end = run_job(world, comm, options.jobs[i], options);
+    local_workers = std::move(end.local_workers);
     worst = std::max(worst, end.code);
     if (end.rank_lost) {
       const std::size_t left = options.jobs.size() - i - 1;
@@ -378,10 +399,13 @@ int run_command(const RunOptions& options) {
         print_error(fmt::format("a rank was lost during {}: the {} job(s) after it are not run (run them again)",
                                 options.jobs[i], left));
       }
-      finalize_and_exit(left > 0 ? std::max(worst, static_cast<int>(ExitCode::runtime)) : worst);
+      const int code = left > 0 ? std::max(worst, static_cast<int>(ExitCode::runtime)) : worst;
+      guard_finalize(std::move(local_workers), code);
+      finalize_and_exit(code);
     }
     if (end.code >= static_cast<int>(ExitCode::usage)) break;
   }
+  if (world.size() > 1) guard_finalize(std::move(local_workers), worst);
   return worst;
 }
 

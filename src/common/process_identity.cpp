@@ -1,12 +1,14 @@
 #include "common/process_identity.hpp"
 
+#include <signal.h>
+
 #include <fstream>
 #include <sstream>
 #include <string>
 
 namespace kdsched {
 
-std::optional<std::uint64_t> process_start_ticks(pid_t pid) {
+std::optional<ProcessStat> process_stat(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
   std::string text;
   if (!std::getline(in, text)) return std::nullopt;
@@ -14,14 +16,22 @@ std::optional<std::uint64_t> process_start_ticks(pid_t pid) {
   const auto name_end = text.rfind(')');
   if (name_end == std::string::npos) return std::nullopt;
   std::istringstream fields(text.substr(name_end + 1));
+  ProcessStat stat;
+  if (!(fields >> stat.state)) return std::nullopt;
+  // Fields 4 to 21, then the start time.
   std::string field;
-  // Fields 3 to 21, then the start time.
-  for (int i = 3; i <= 21; ++i) {
+  for (int i = 4; i <= 21; ++i) {
     if (!(fields >> field)) return std::nullopt;
   }
-  std::uint64_t ticks = 0;
-  if (!(fields >> ticks)) return std::nullopt;
-  return ticks;
+  if (!(fields >> stat.start_ticks)) return std::nullopt;
+  return stat;
+}
+
+bool kill_if_same(pid_t pid, std::uint64_t start_ticks, bool only_if_stopped) {
+  const auto stat = process_stat(pid);
+  if (!stat || stat->start_ticks != start_ticks) return false;
+  if (only_if_stopped && stat->state != 'T' && stat->state != 't') return false;
+  return kill(pid, SIGKILL) == 0;
 }
 
 }  // namespace kdsched

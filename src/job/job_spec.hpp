@@ -17,9 +17,9 @@ enum class Stealing { off, random, master };
 enum class Order { fifo, lpt };
 // Where a worker throws on purpose, for kdsched's own tests of its error paths.
 // Where a test makes a worker fail: it throws while it starts, when it receives a grant or
-// when a round begins; or it stops itself (SIGSTOP) once it has sent its /workers row, as a node
-// that hangs at the very end of a job.
-enum class InjectedError { none, worker_start, grant, round_start, stop_at_end };
+// when a round begins; or it stops itself (SIGSTOP) once it has sent its /workers row, or once
+// it has acknowledged the end of the job, as a node that hangs at the very end.
+enum class InjectedError { none, worker_start, grant, round_start, stop_at_end, stop_after_end };
 
 std::string_view to_string(Chunking chunking);
 std::string_view to_string(Stealing stealing);

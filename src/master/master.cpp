@@ -11,7 +11,6 @@
 
 #include <boost/mpi/environment.hpp>
 #include <fmt/format.h>
-#include <signal.h>
 
 #include <thread>
 
@@ -178,6 +177,16 @@ std::vector<io::WorkerRecord> Master::collect_records() {
 
 // Waits for every live worker to acknowledge, so that a worker stopped at the very end (after
 // its /workers row) is still found silent and killed: the launcher would wait for it forever.
+std::vector<ProcessStat> Master::local_workers() const {
+  std::vector<ProcessStat> found;
+  for (std::uint32_t w = 0; w < workers_; ++w) {
+    const protocol::Hello& hello = hellos_[w];
+    if (lost_[w] || hello.pid <= 0 || hello.host != boost::mpi::environment::processor_name()) continue;
+    found.push_back(ProcessStat{'?', hello.start_ticks, static_cast<pid_t>(hello.pid)});
+  }
+  return found;
+}
+
 void Master::finish(int exit_code) {
   const auto sent = scheduling::SilenceDetector::Clock::now();
   for (std::uint32_t w = 0; w < workers_; ++w) {
@@ -253,8 +262,7 @@ void Master::lose(std::uint32_t worker, const std::string& why) {
   if (lost_count_ == workers_) throw RuntimeError(fmt::format("every worker is lost (the last: rank {} {})", worker + 1, why));
   const protocol::Hello& hello = hellos_[worker];
   if (hello.pid > 0 && hello.host == boost::mpi::environment::processor_name()) {
-    const auto pid = static_cast<pid_t>(hello.pid);
-    if (process_start_ticks(pid) == hello.start_ticks) kill(pid, SIGKILL);
+    kill_if_same(static_cast<pid_t>(hello.pid), hello.start_ticks);
   }
   queues_.reported(worker, 0);
   send_to_live(protocol::Lost{static_cast<Rank>(worker + 1)});

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "common/process_identity.hpp"
 #include "kernels/job_plan.hpp"
 
 #include <list>
@@ -43,6 +44,8 @@ class Master {
 
   std::uint64_t messages_sent() const { return endpoint_.messages_sent(); }
   std::uint32_t lost_workers() const { return lost_count_; }
+  // The live workers on this host (pid and start), as they said.
+  std::vector<ProcessStat> local_workers() const;
   std::uint64_t backups() const { return backups_.backups(); }
 
  private:

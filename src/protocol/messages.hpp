@@ -164,7 +164,7 @@ struct Fatal {
 struct Hello {
   static constexpr Tag tag = Tag::hello;
   std::int64_t pid = 0;
-  std::uint64_t start_ticks = 0;  // see process_start_ticks: a reused pid is not this worker
+  std::uint64_t start_ticks = 0;  // see process_stat: a reused pid is not this worker
   std::string host;
 
   template <typename Archive>

@@ -127,20 +127,18 @@ void Worker::settle_previous_round() {
 
 std::optional<int> Worker::finish() {
   endpoint_.send(master_rank, protocol::WorkerReport{record()});
-  if (faults_.inject_error == job::InjectedError::stop_at_end &&
-      (faults_.inject_rank == 0 || faults_.inject_rank == endpoint_.rank())) {
-    endpoint_.flush();
-    raise(SIGSTOP);
-  }
+  stop_if_injected(job::InjectedError::stop_at_end);
   // The master writes the result meanwhile and sends no heartbeat: the wait is long, but not
   // endless, should the master die writing it.
   const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(10 * master_silence_.timeout());
   while (Clock::now() < deadline) {
     while (const auto* envelope = endpoint_.poll()) {
       if (envelope->tag == protocol::Tag::finished) {
+        const int code = envelope->as<protocol::Finished>().exit_code;
         endpoint_.send(master_rank, protocol::Finished{});  // the acknowledgement
         endpoint_.flush();
-        return envelope->as<protocol::Finished>().exit_code;
+        stop_if_injected(job::InjectedError::stop_after_end);
+        return code;
       }
       if (envelope->tag == protocol::Tag::abort) return envelope->as<protocol::Abort>().exit_code;
     }
@@ -188,6 +186,13 @@ void Worker::abandon_overdue_partition() {
   record(std::move(outcome));
 }
 
+void Worker::stop_if_injected(job::InjectedError where) {
+  if (faults_.inject_error != where) return;
+  if (faults_.inject_rank != 0 && faults_.inject_rank != endpoint_.rank()) return;
+  endpoint_.flush();
+  raise(SIGSTOP);
+}
+
 void Worker::inject(job::InjectedError where) const {
   if (faults_.inject_error != where) return;
   if (faults_.inject_rank != 0 && faults_.inject_rank != endpoint_.rank()) return;
@@ -219,7 +224,7 @@ Worker::~Worker() {
 std::optional<int> Worker::run() {
   log::debug("worker ready; a heartbeat after {:g} s without other messages",
              std::chrono::duration<double>(heartbeat_interval_).count());
-  endpoint_.send(master_rank, protocol::Hello{static_cast<std::int64_t>(getpid()), process_start_ticks(getpid()).value_or(0),
+  endpoint_.send(master_rank, protocol::Hello{static_cast<std::int64_t>(getpid()), process_stat(getpid()).value_or(ProcessStat{}).start_ticks,
                                               boost::mpi::environment::processor_name()});
   executor_ = std::thread([this] { execute(); });
   std::optional<int> abort_code;

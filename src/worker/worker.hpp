@@ -84,6 +84,7 @@ class Worker {
   void settle_previous_round();
   void abandon_overdue_partition();
   void inject(job::InjectedError where) const;
+  void stop_if_injected(job::InjectedError where);
 
   protocol::Endpoint& endpoint_;
   kernels::Kernel& kernel_;
