@@ -291,11 +291,13 @@ mode = "sleep"
             f.write(base + faults)
         remove(runner.work, "straggler.h5")
         runs = []
-        for _ in range(5):
+        for _ in range(9):
             remove(runner.work, "straggler.h5")
             runner.run("straggler.toml", "--force", ranks=9)
             runs.append(wall(os.path.join(runner.work, "straggler.h5")))
-        times[label] = statistics.median(runs)
+        # The mean: where partitions are this coarse a run ends either a partition early or a
+        # partition late, by the luck of who asks first, and the mean weighs the late ones.
+        times[label] = statistics.mean(runs)
     ideal = 32 * 1.0 / 7.25  # the slow worker counts for a quarter
     lost = times["straggler, speculate = false"] - ideal
     recovered = (times["straggler, speculate = false"] - times["straggler, speculate = true"]) / lost if lost > 0 else float("nan")
@@ -407,7 +409,7 @@ def main():
               f"{statistics.median(r['exit_s'] for r in kills):.2f} s")
 
     times, ideal, recovered = straggler(runner)
-    print("\n| straggler trial (8 workers, spin 1 s x 32, rank 3 takes 4 s) | median wall s of 5 |")
+    print("\n| straggler trial (8 workers, spin 1 s x 32, rank 3 takes 4 s) | mean wall s of 9 |")
     print("| --- | --- |")
     for label, seconds in times.items():
         print(f"| {label} | {seconds:.2f} |")
