@@ -139,12 +139,15 @@ double Master::now_s() const {
   return std::chrono::duration<double>(scheduling::SilenceDetector::Clock::now() - started_).count();
 }
 
-std::vector<io::WorkerRecord> Master::collect_records() {
-  std::vector<io::WorkerRecord> records(workers_);
-  std::vector<bool> reported(workers_, false);
+// Once a worker has sent the message awaited it waits quietly, so its silence no longer counts;
+// one silent for worker_timeout before is lost. Other messages are late ones (a heartbeat, a
+// result that lost its race with a copy) and are dropped.
+void Master::await_each_live(protocol::Tag tag, const std::string& silent_means,
+                             const std::function<void(std::uint32_t, const protocol::Envelope&)>& take) {
+  std::vector<bool> arrived(workers_, false);
   const auto waiting = [&] {
     for (std::uint32_t w = 0; w < workers_; ++w) {
-      if (!lost_[w] && !reported[w]) return true;
+      if (!lost_[w] && !arrived[w]) return true;
     }
     return false;
   };
@@ -152,19 +155,35 @@ std::vector<io::WorkerRecord> Master::collect_records() {
   while (waiting()) {
     if (const auto* envelope = endpoint_.poll()) {
       const auto worker = static_cast<std::uint32_t>(envelope->source - 1);
-      silence_.heard(worker);
-      if (envelope->tag == protocol::Tag::worker_record) {
-        records[worker] = envelope->as<protocol::WorkerReport>().record;
-        reported[worker] = true;
-        silence_.forget(worker);  // it waits quietly for the end of the job now
+      if (envelope->tag == tag && !lost_[worker] && !arrived[worker]) {
+        arrived[worker] = true;
+        silence_.forget(worker);
+        take(worker, *envelope);
+      } else {
+        silence_.heard(worker);
       }
-      // Anything else is late (a heartbeat, a result that lost its race with a copy).
       backoff.reset();
       continue;
     }
     if (const auto pause = backoff.next(); pause.count() > 0) std::this_thread::sleep_for(pause);
-    keep_alive();
+    if (const int signal = interrupt::drain_requested()) throw interrupt::Interrupted(signal);
+    const auto now = scheduling::SilenceDetector::Clock::now();
+    if (const auto silent = silence_.check(now)) lose(*silent, silent_means);
+    if (now >= next_heartbeat_) {
+      next_heartbeat_ = now + heartbeat_interval_;
+      send_to_live(protocol::Heartbeat{});
+    }
   }
+}
+
+std::vector<io::WorkerRecord> Master::collect_records() {
+  std::vector<io::WorkerRecord> records(workers_);
+  await_each_live(protocol::Tag::worker_record,
+                  fmt::format("sent nothing for {:g} s (worker_timeout) after the last partition",
+                              silence_.timeout().count()),
+                  [&](std::uint32_t worker, const protocol::Envelope& envelope) {
+                    records[worker] = envelope.as<protocol::WorkerReport>().record;
+                  });
   for (std::uint32_t w = 0; w < workers_; ++w) {
     if (!lost_[w]) continue;
     records[w] = io::WorkerRecord{};
@@ -175,8 +194,6 @@ std::vector<io::WorkerRecord> Master::collect_records() {
   return records;
 }
 
-// Waits for every live worker to acknowledge, so that a worker stopped at the very end (after
-// its /workers row) is still found silent and killed: the launcher would wait for it forever.
 std::vector<ProcessStat> Master::local_workers() const {
   std::vector<ProcessStat> found;
   for (std::uint32_t w = 0; w < workers_; ++w) {
@@ -187,43 +204,19 @@ std::vector<ProcessStat> Master::local_workers() const {
   return found;
 }
 
+// Waits for every live worker to acknowledge, so that a worker stopped at the very end (after
+// its /workers row) is still found silent and killed: the launcher would wait for it forever.
 void Master::finish(int exit_code) {
   const auto sent = scheduling::SilenceDetector::Clock::now();
   for (std::uint32_t w = 0; w < workers_; ++w) {
     if (!lost_[w]) silence_.watch(w, sent);
   }
   send_to_live(protocol::Finished{exit_code});
-  std::vector<bool> acknowledged(workers_, false);
-  const auto waiting = [&] {
-    for (std::uint32_t w = 0; w < workers_; ++w) {
-      if (!lost_[w] && !acknowledged[w]) return true;
-    }
-    return false;
-  };
-  scheduling::Backoff backoff = scheduling::message_polling();
   try {
-    while (waiting()) {
-      if (const auto* envelope = endpoint_.poll()) {
-        const auto worker = static_cast<std::uint32_t>(envelope->source - 1);
-        silence_.heard(worker);
-        if (envelope->tag == protocol::Tag::finished) {
-          acknowledged[worker] = true;
-          silence_.forget(worker);
-        }
-        backoff.reset();
-        continue;
-      }
-      if (const auto pause = backoff.next(); pause.count() > 0) std::this_thread::sleep_for(pause);
-      const auto now = scheduling::SilenceDetector::Clock::now();
-      if (const auto silent = silence_.check(now)) {
-        lose(*silent, fmt::format("did not acknowledge the end of the job within {:g} s (worker_timeout)",
-                                  silence_.timeout().count()));
-      }
-      if (now >= next_heartbeat_) {
-        next_heartbeat_ = now + heartbeat_interval_;
-        send_to_live(protocol::Heartbeat{});
-      }
-    }
+    await_each_live(protocol::Tag::finished,
+                    fmt::format("did not acknowledge the end of the job within {:g} s (worker_timeout)",
+                                silence_.timeout().count()),
+                    [](std::uint32_t, const protocol::Envelope&) {});
   } catch (const std::exception& error) {
     log::warn("{}", error.what());  // every worker lost at the very end: the result is written
   }

@@ -3,6 +3,7 @@
 #include "common/process_identity.hpp"
 #include "kernels/job_plan.hpp"
 
+#include <functional>
 #include <list>
 
 #include "io/records.hpp"
@@ -58,6 +59,9 @@ class Master {
   void send_grant(std::uint32_t worker, const std::vector<IndexRange>& ranges, bool pushed = false, bool pinned = false);
   bool retry(std::uint32_t worker, const protocol::Outcome& outcome);
   void lose(std::uint32_t worker, const std::string& why);
+  // Waits until every live worker has sent a message with `tag`, handing each to `take`.
+  void await_each_live(protocol::Tag tag, const std::string& silent_means,
+                       const std::function<void(std::uint32_t, const protocol::Envelope&)>& take);
   void suspect(std::uint32_t worker, const std::vector<IndexRange>& held);
   void deal_again(const std::vector<IndexRange>& held);
   template <typename Message>
