@@ -40,8 +40,8 @@ class ResultCollector {
   std::uint64_t completed() const { return tracker_.completed(); }
 
   // From now on every accepted outcome is journaled: buffered, and written as one batch by
-  // checkpoint() once `checkpoint_seconds` have passed, and when a round ends and another follows. The
-  // journal must outlive the collector.
+  // checkpoint() once `checkpoint_seconds` have passed (or the buffer is full). The journal must
+  // outlive the collector.
   void journal_to(journal::Journal& journal, double checkpoint_seconds);
   // Writes the buffered outcomes when the checkpoint interval has passed. Cheap: callers call it
   // whenever they look at the clock anyway.
