@@ -170,7 +170,8 @@ Drain::~Drain() {
   drain_over.store(true);
   sem_post(&drain_wakeup);
   watcher_.join();
-  sem_destroy(&drain_wakeup);
+  // Not destroyed: a handler that saw the drain armed just before may still post it (the next
+  // Drain initializes it afresh).
 }
 
 Interrupted::Interrupted(int signal)

@@ -83,8 +83,11 @@ void Master::begin_round() {
       return lost_count_ == 0;
     });
     if (completed) return;
-    // MPI keeps the buffer of an abandoned broadcast until the process ends.
-    abandoned_.push_back(state_);
+    // MPI keeps the buffer of an abandoned broadcast until the process ends: the block itself
+    // moves to the list, and the next round's state gets a block of its own.
+    abandoned_.push_back(std::move(state_));
+    send_to_live(protocol::RoundState{abandoned_.back()});
+    return;
   }
   send_to_live(protocol::RoundState{state_});
 }

@@ -574,14 +574,13 @@ void Worker::serve() {
       item = *queue_.pop_front();
       executor_busy_ = true;
       running_id_ = item.id;
+      // In the same critical section: the communication thread must never see this partition
+      // busy with the previous one's start time.
+      if (runner_.timeout()) running_since_ = Clock::now();
       // An empty queue is the moment to ask for more, while this partition runs.
       if (queue_.empty()) comm_signalled_ = queue_drained = true;
     }
     if (queue_drained) comm_wakeup_.notify_one();
-    if (runner_.timeout()) {
-      std::lock_guard lock(mutex_);
-      running_since_ = Clock::now();
-    }
     protocol::Outcome outcome = runner_.run(item.id, item.stolen);
     {
       std::lock_guard lock(mutex_);
