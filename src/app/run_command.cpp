@@ -210,12 +210,15 @@ JobEnd run_master(const mpi::communicator& comm, LoadedJob& job, master::ResultW
     }
     if (journal.journal) results.journal_to(*journal.journal, job.plan.spec.faults.checkpoint_s);
   };
-  // An error caused by the job or its input (exit 2 or 3) removes the journal: one of them must
-  // change, and continuing would mix results of other data. Any other error (a lost worker, an
-  // internal error) keeps what was merged, for --resume.
-  const auto settle_journal = [&](int code) {
+  // An error the master finds in the job or its input (exit 2 or 3) removes the journal: one of
+  // them must change, and continuing would mix results of other data. Any other error (a lost
+  // worker, an internal error, a worker's own failure, which may be its node's) keeps what was
+  // merged, for --resume.
+  const auto settle_journal = [&](const std::exception& error) {
+    const int code = code_of(error);
+    const bool job_or_input = code == static_cast<int>(ExitCode::usage) || code == static_cast<int>(ExitCode::io);
     try {
-      if (code == static_cast<int>(ExitCode::usage) || code == static_cast<int>(ExitCode::io)) {
+      if (job_or_input && dynamic_cast<const master::WorkerFatal*>(&error) == nullptr) {
         remove_journal(journal);
       } else {
         results.flush_journal();
@@ -239,7 +242,7 @@ JobEnd run_master(const mpi::communicator& comm, LoadedJob& job, master::ResultW
     } catch (const std::exception& error) {
       progress.finish();
       report(error);
-      settle_journal(code_of(error));
+      settle_journal(error);
       return {code_of(error)};
     }
   } else {
@@ -253,7 +256,7 @@ JobEnd run_master(const mpi::communicator& comm, LoadedJob& job, master::ResultW
     } catch (const std::exception& error) {
       progress.finish();
       report(error);
-      settle_journal(code_of(error));
+      settle_journal(error);
       writer.discard();
       master->abort(code_of(error));
       finalize_and_exit(code_of(error));
@@ -271,7 +274,7 @@ JobEnd run_master(const mpi::communicator& comm, LoadedJob& job, master::ResultW
       for (auto& record : master->collect_records()) facts.workers_table.push_back(std::move(record));
     } catch (const std::exception& error) {
       report(error);
-      settle_journal(code_of(error));
+      settle_journal(error);
       writer.discard();
       master->abort(code_of(error));
       finalize_and_exit(code_of(error));
@@ -307,7 +310,7 @@ JobEnd run_master(const mpi::communicator& comm, LoadedJob& job, master::ResultW
   } catch (const std::exception& error) {
     report(error);
     code = code_of(error);
-    if (code == static_cast<int>(ExitCode::interrupted)) settle_journal(code);
+    if (code == static_cast<int>(ExitCode::interrupted)) settle_journal(error);
   }
   if (!master) return {code};
   master->finish(code);

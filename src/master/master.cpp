@@ -158,6 +158,7 @@ void Master::await_each_live(protocol::Tag tag, const std::string& silent_means,
   while (waiting()) {
     if (const auto* envelope = endpoint_.poll()) {
       const auto worker = static_cast<std::uint32_t>(envelope->source - 1);
+      if (envelope->tag == protocol::Tag::fatal && !lost_[worker]) raise_fatal(*envelope);
       if (envelope->tag == tag && !lost_[worker] && !arrived[worker]) {
         arrived[worker] = true;
         silence_.forget(worker);
@@ -343,6 +344,11 @@ void Master::abort(int exit_code) {
   send_to_live(protocol::Abort{exit_code});
 }
 
+void Master::raise_fatal(const protocol::Envelope& envelope) {
+  const auto fatal = envelope.as<protocol::Fatal>();
+  throw WorkerFatal(static_cast<ExitCode>(fatal.exit_code), fmt::format("rank {}: {}", envelope.source, fatal.message));
+}
+
 void Master::send_grant(std::uint32_t worker, const std::vector<IndexRange>& ranges, bool pushed, bool pinned) {
   // A deal made by rule (static, cyclic, affinity) may name a lost worker: the others take it.
   if (lost_[worker]) return deal_again(ranges);
@@ -418,10 +424,8 @@ void Master::handle(const protocol::Envelope& envelope) {
       if (request_.wants_work) answer(worker);
       return;
     }
-    case protocol::Tag::fatal: {
-      const auto fatal = envelope.as<protocol::Fatal>();
-      throw Error(static_cast<ExitCode>(fatal.exit_code), fmt::format("rank {}: {}", source, fatal.message));
-    }
+    case protocol::Tag::fatal:
+      raise_fatal(envelope);
     default:
       throw RuntimeError(fmt::format("unexpected message (tag {}) from rank {}", static_cast<int>(envelope.tag), source));
   }

@@ -17,6 +17,13 @@
 
 namespace kdsched::master {
 
+// A worker's Fatal, raised on the master with the worker's exit code: the job or its input may
+// be fine (one node could not read a file that the others can), so the journal is kept.
+class WorkerFatal : public Error {
+ public:
+  using Error::Error;
+};
+
 // Rank 0 when there are workers: deals grants on request, merges results, and stops everyone
 // once every partition has a result. It waits by polling with backoff, so an idle master costs
 // a fraction of a percent of a core.
@@ -59,6 +66,7 @@ class Master {
   void send_grant(std::uint32_t worker, const std::vector<IndexRange>& ranges, bool pushed = false, bool pinned = false);
   bool retry(std::uint32_t worker, const protocol::Outcome& outcome);
   void lose(std::uint32_t worker, const std::string& why);
+  [[noreturn]] static void raise_fatal(const protocol::Envelope& envelope);
   // Waits until every live worker has sent a message with `tag`, handing each to `take`.
   void await_each_live(protocol::Tag tag, const std::string& silent_means,
                        const std::function<void(std::uint32_t, const protocol::Envelope&)>& take);
