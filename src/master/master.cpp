@@ -138,10 +138,6 @@ void Master::send_to_live(const Message& message) {
   }
 }
 
-double Master::now_s() const {
-  return std::chrono::duration<double>(scheduling::SilenceDetector::Clock::now() - started_).count();
-}
-
 // Once a worker has sent the message awaited it waits quietly, so its silence no longer counts;
 // one silent for worker_timeout before is lost. Other messages are late ones (a heartbeat, a
 // result that lost its race with a copy) and are dropped.
@@ -302,16 +298,10 @@ void Master::deal_again(const std::vector<IndexRange>& held) {
   std::vector<IndexRange> orphans;
   for (const auto& range : held) {
     for (PartitionId id = range.begin; id < range.end; ++id) {
-      if (results_.done()[id]) continue;
-      if (!orphans.empty() && orphans.back().end == id) {
-        ++orphans.back().end;
-      } else {
-        orphans.push_back({id, id + 1});
-      }
+      if (!results_.done()[id]) scheduling::append_id(orphans, id);
     }
   }
-  std::uint64_t left = 0;
-  for (const auto& range : orphans) left += range.size();
+  const std::uint64_t left = scheduling::count_of(orphans);
   if (left == 0) return;
   log::debug("dealing {} partitions of a lost worker again", left);
   const std::uint64_t share = (left + (workers_ - lost_count_) - 1) / (workers_ - lost_count_);

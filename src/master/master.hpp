@@ -74,7 +74,6 @@ class Master {
   void deal_again(const std::vector<IndexRange>& held);
   template <typename Message>
   void send_to_live(const Message& message);
-  double now_s() const;
   void answer(std::uint32_t worker);
   void keep_alive();
 

@@ -1,5 +1,7 @@
 #include "scheduling/backup_rule.hpp"
 
+#include "scheduling/grant.hpp"
+
 #include <algorithm>
 #include <limits>
 
@@ -71,12 +73,7 @@ std::vector<IndexRange> BackupRule::orphans_of(std::uint32_t worker, const std::
   for (std::size_t e = first_open_[worker]; e < granted_[worker].size(); ++e) {
     const IndexRange& ids = granted_[worker][e].ids;
     for (PartitionId id = ids.begin; id < ids.end; ++id) {
-      if (done[id]) continue;
-      if (!orphans.empty() && orphans.back().end == id) {
-        ++orphans.back().end;
-      } else {
-        orphans.push_back({id, id + 1});
-      }
+      if (!done[id]) append_id(orphans, id);
     }
   }
   granted_[worker].clear();
@@ -127,11 +124,7 @@ std::vector<IndexRange> BackupRule::backup_for(const std::vector<bool>& done, do
     copied_.insert(id);
     ++backups_;
     ++taken;
-    if (!copies.empty() && copies.back().end == id) {
-      ++copies.back().end;
-    } else {
-      copies.push_back({id, id + 1});
-    }
+    append_id(copies, id);
   }
   return copies;
 }

@@ -14,6 +14,15 @@ inline std::uint64_t count_of(const std::vector<IndexRange>& ranges) {
   return n;
 }
 
+// Appends `id` to `ranges`, extending the last range when `id` follows it.
+inline void append_id(std::vector<IndexRange>& ranges, std::uint64_t id) {
+  if (!ranges.empty() && ranges.back().end == id) {
+    ++ranges.back().end;
+  } else {
+    ranges.push_back({id, id + 1});
+  }
+}
+
 // Partition ids handed to one worker at once, in the order the worker should run them.
 struct Grant {
   std::uint32_t worker = 0;  // 0-based worker index

@@ -103,6 +103,15 @@ pid_t start_in_background(const std::filesystem::path& dir, const std::vector<st
   return start_process(dir, words, dir / "stdout.txt", dir / "stderr.txt", true);
 }
 
+// Whether the process this test started is still there; kills it if so, stopped or not, since a
+// test never leaves a process of its own behind.
+bool kill_if_alive(pid_t pid) {
+  if (kill(pid, 0) != 0) return false;
+  kill(pid, SIGKILL);
+  kill(pid, SIGCONT);
+  return true;
+}
+
 // The first pid of MPI rank `rank` below `root`, waiting up to 20 s for it to appear.
 std::optional<pid_t> wait_for_rank(pid_t root, int rank) {
   for (const auto deadline = Clock::now() + std::chrono::seconds(20); Clock::now() < deadline;) {
@@ -167,11 +176,7 @@ max_iterations = 12
   int status = 0;
   ASSERT_EQ(waitpid(child, &status, 0), child);
   const double seconds = seconds_since(hit_at);
-  const bool worker_left = kill(*worker, 0) == 0;
-  if (worker_left) {  // never leave a stopped process of ours behind
-    kill(*worker, SIGKILL);
-    kill(*worker, SIGCONT);
-  }
+  const bool worker_left = kill_if_alive(*worker);
   const std::string err = read_text(path("stderr.txt"));
   EXPECT_FALSE(worker_left) << "the lost worker outlived the job";
   if (c.recovery) {
@@ -221,11 +226,7 @@ TEST_P(StoppedAtTheEnd, IsKilledSoTheLauncherExits) {
   int status = 0;
   ASSERT_EQ(waitpid(child, &status, 0), child);
   const std::string err = read_text(path("stderr.txt"));
-  const bool left = kill(*worker, 0) == 0;
-  if (left) {
-    kill(*worker, SIGKILL);
-    kill(*worker, SIGCONT);
-  }
+  const bool left = kill_if_alive(*worker);
   EXPECT_FALSE(left) << "the stopped worker outlived the job";
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 0) << err;
