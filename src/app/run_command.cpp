@@ -11,11 +11,13 @@
 #include "master/result_writer.hpp"
 #include "protocol/endpoint.hpp"
 #include "protocol/worker_record.hpp"
+#include "scheduling/backoff.hpp"
 #include "worker/worker.hpp"
 
-#include <boost/mpi/collectives.hpp>
+#include <boost/mpi/communicator.hpp>
 #include <boost/mpi/environment.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <mpi.h>
 #include <sys/resource.h>
 
@@ -167,12 +169,19 @@ void report(const std::exception& error) {
 }
 
 // How a job ended on this rank. After a lost rank no collective can complete, so the process
-// must end: neither the next job of a batch (which begins with collectives) nor MPI_Finalize
-// (which may hang after a death) can follow.
+// must end: MPI_Finalize may hang after a death, and no further job of the batch runs.
 struct JobEnd {
   int code = 0;
   bool rank_lost = false;
-  std::vector<ProcessStat> local_workers = {};  // on the master: its workers on this host
+  // This worker's executor is still inside a kernel: the process ends without unwinding.
+  bool kernel_left_running = false;
+  // On the master: the ranks that can run no further job (lost, or with a kernel left running),
+  // which are lost, and its workers on this host.
+  std::vector<Rank> unable = {};
+  std::vector<bool> lost = {};
+  std::vector<ProcessStat> local_workers = {};
+  std::vector<protocol::Hello> identities = {};
+  double worker_timeout_s = 0;  // the job's
 };
 
 // MPI_Finalize waits for every rank: one stopped after the job's last handshake would hold this
@@ -191,8 +200,9 @@ void guard_finalize(std::vector<ProcessStat> local_workers, int code) {
   }).detach();
 }
 
-JobEnd run_master(const mpi::communicator& comm, LoadedJob& job, master::ResultWriter& writer, JobJournal& journal,
-                  Clock::time_point start, const RunOptions& options) {
+JobEnd run_master(protocol::Endpoint& endpoint, LoadedJob& job, master::ResultWriter& writer, JobJournal& journal,
+                  Clock::time_point start, const RunOptions& options, std::vector<protocol::Hello> identities) {
+  const mpi::communicator& comm = endpoint.world();
   // From here until the result is committed, a signal drains: what has been merged is made
   // durable before the process ends, within mpirun's second between SIGTERM and SIGKILL.
   const interrupt::Drain drain(drain_deadline);
@@ -232,7 +242,6 @@ JobEnd run_master(const mpi::communicator& comm, LoadedJob& job, master::ResultW
   facts.created_utc = created;
   facts.mpi_ranks = comm.size();
   io::WorkerRecord own;
-  std::optional<protocol::Endpoint> endpoint;
   std::optional<master::Master> master;
   if (comm.size() == 1) {
     facts.workers = 1;
@@ -247,12 +256,12 @@ JobEnd run_master(const mpi::communicator& comm, LoadedJob& job, master::ResultW
     }
   } else {
     facts.workers = comm.size() - 1;
-    endpoint.emplace(comm);
-    master.emplace(*endpoint, job.plan, results, std::move(job.order));
+    master.emplace(endpoint, job.plan, results, std::move(job.order));
+    if (!identities.empty()) master->know(std::move(identities));
     try {
       resume();
       master->run(std::move(round_state));
-      facts.master_peak_send_bytes = endpoint->peak_bytes_in_flight();
+      facts.master_peak_send_bytes = endpoint.peak_bytes_in_flight();
     } catch (const std::exception& error) {
       progress.finish();
       report(error);
@@ -314,21 +323,27 @@ JobEnd run_master(const mpi::communicator& comm, LoadedJob& job, master::ResultW
   }
   if (!master) return {code};
   master->finish(code);
-  return {code, master->lost_workers() > 0, master->local_workers()};
+  return {code,
+          master->lost_workers() > 0,
+          false,
+          master->unable_to_go_on(),
+          master->lost_ranks(),
+          master->local_workers(),
+          master->identities()};
 }
 
-JobEnd run_worker(const mpi::communicator& comm, const protocol::JobAnnouncement& announcement,
-               Clock::time_point start) {
-  protocol::Endpoint endpoint(comm);
+JobEnd run_worker(protocol::Endpoint& endpoint, const protocol::JobAnnouncement& announcement,
+                  Clock::time_point start) {
   const interrupt::RemoveOnSignal remove_output(announcement.temporary);
   // A signal makes the worker wait for the master's Abort (see Worker), within the deadline.
   const interrupt::Drain drain(drain_deadline);
-  std::optional<LoadedJob> job;
-  // Never destroyed on the error path, where its executor thread may still be running.
+  // On the heap, and never destroyed on the error path or when the executor stays inside a
+  // kernel: the executor thread may still be using them.
+  std::unique_ptr<LoadedJob> job;
   std::unique_ptr<worker::Worker> worker;
   std::optional<int> abort_code;
   try {
-    job = load(job::parse_job_text(announcement.job_text, announcement.job_path));
+    job = std::make_unique<LoadedJob>(load(job::parse_job_text(announcement.job_text, announcement.job_path)));
     worker = std::make_unique<worker::Worker>(endpoint, job->plan, *job->kernel, start);
     abort_code = worker->run();
   } catch (const std::exception& error) {
@@ -341,18 +356,87 @@ JobEnd run_worker(const mpi::communicator& comm, const protocol::JobAnnouncement
   } catch (const std::exception& error) {
     fail_worker(endpoint, error);
   }
-  if (!code || worker->left_a_kernel_running()) finalize_and_exit(code.value_or(static_cast<int>(ExitCode::runtime)));
-  return {*code, worker->saw_a_loss()};
+  if (!code) finalize_and_exit(static_cast<int>(ExitCode::runtime));
+  JobEnd end{*code, worker->saw_a_loss(), worker->left_a_kernel_running()};
+  end.worker_timeout_s = job->plan.spec.faults.worker_timeout_s;
+  if (end.kernel_left_running) {
+    static_cast<void>(worker.release());
+    static_cast<void>(job.release());
+  }
+  return end;
 }
 
-// `comm` is the job's own communicator; the announcement goes over `world`.
-JobEnd run_job(const mpi::communicator& world, const mpi::communicator& comm, const std::string& path,
-            const RunOptions& options) {
+// What the ranks carry from one job of a batch to the next.
+struct Batch {
+  int worst = 0;
+  bool ended = false;
+  bool rank_lost = false;
+  bool kernel_left_running = false;
+  // On the master: non-zero once the batch must end, which the next announcement says; the ranks
+  // lost so far, to which nothing is sent; its workers on this host.
+  int stop_code = 0;
+  std::vector<bool> lost = {};
+  std::vector<ProcessStat> local_workers = {};
+  std::vector<protocol::Hello> identities = {};
+  // On a worker: how long to wait for the next announcement (the master validates the job, and
+  // before that writes the last one's result, without a word), so that a worker whose master
+  // died ends by itself.
+  std::chrono::duration<double> announcement_wait{10 * job::FaultSpec{}.worker_timeout_s};
+};
+
+// A worker may have stopped since the last job, unknown to the master until this one finds it
+// silent: the announcement must not wait for it.
+void announce(protocol::Endpoint& endpoint, const protocol::JobAnnouncement& announcement, const Batch& batch) {
+  for (Rank rank = 1; rank < endpoint.size(); ++rank) {
+    if (batch.lost.empty() || !batch.lost[static_cast<std::size_t>(rank)]) endpoint.send_nonblocking(rank, announcement);
+  }
+}
+
+std::optional<protocol::JobAnnouncement> await_announcement(protocol::Endpoint& endpoint, const Batch& batch) {
+  const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(batch.announcement_wait);
+  scheduling::Backoff backoff = scheduling::message_polling();
+  while (Clock::now() < deadline) {
+    if (const auto* envelope = endpoint.poll(protocol::Tag::job)) return envelope->as<protocol::JobAnnouncement>();
+    std::this_thread::sleep_for(std::max(backoff.next(), std::chrono::duration_cast<scheduling::Backoff::Duration>(
+                                                             std::chrono::microseconds(100))));
+  }
+  log::warn("the master (rank {}) announced no job within {:g} s; this worker exits", master_rank,
+            batch.announcement_wait.count());
+  return std::nullopt;
+}
+
+// The master validates the job and announces it (or the end of the batch); the job then runs
+// over `comm`, its own communicator. `left`: how many jobs of the batch follow this one.
+void run_job(const mpi::communicator& comm, const std::string& path, const RunOptions& options, std::size_t left,
+             Batch& batch) {
+  protocol::Endpoint endpoint(comm);
   protocol::JobAnnouncement announcement;
+  if (comm.rank() != master_rank) {
+    auto announced = await_announcement(endpoint, batch);
+    if (!announced) {
+      batch.worst = std::max(batch.worst, static_cast<int>(ExitCode::runtime));
+      batch.rank_lost = batch.ended = true;
+      return;
+    }
+    announcement = std::move(*announced);
+    if (announcement.exit_code != 0) {
+      batch.worst = std::max(batch.worst, announcement.exit_code);
+      batch.ended = true;
+      return;
+    }
+    const JobEnd end = run_worker(endpoint, announcement, Clock::now());
+    batch.worst = std::max(batch.worst, end.code);
+    batch.rank_lost = batch.rank_lost || end.rank_lost;
+    batch.kernel_left_running = end.kernel_left_running;
+    batch.announcement_wait = 10 * std::chrono::duration<double>(end.worker_timeout_s);
+    return;
+  }
+
   std::optional<LoadedJob> job;
   std::optional<master::ResultWriter> writer;
   JobJournal journal;
-  if (world.rank() == master_rank) {
+  announcement.exit_code = batch.stop_code;
+  if (announcement.exit_code == 0) {
     try {
       job = load(job::parse_job_file(path));
       job->order = master::deal_order(job->plan, *job->kernel);
@@ -368,12 +452,28 @@ JobEnd run_job(const mpi::communicator& world, const mpi::communicator& comm, co
       announcement.exit_code = code_of(error);
     }
   }
-  mpi::broadcast(world, announcement, master_rank);
-  if (announcement.exit_code != 0) return {announcement.exit_code};
+  announce(endpoint, announcement, batch);
+  if (announcement.exit_code != 0) {
+    batch.worst = std::max(batch.worst, announcement.exit_code);
+    batch.ended = true;
+    return;
+  }
 
-  const auto start = Clock::now();
-  if (comm.rank() == master_rank) return run_master(comm, *job, *writer, journal, start, options);
-  return run_worker(comm, announcement, start);
+  JobEnd end = run_master(endpoint, *job, *writer, journal, Clock::now(), options, std::move(batch.identities));
+  batch.worst = std::max(batch.worst, end.code);
+  batch.rank_lost = batch.rank_lost || end.rank_lost;
+  batch.lost = std::move(end.lost);
+  batch.local_workers = std::move(end.local_workers);
+  batch.identities = std::move(end.identities);
+  if (left == 0) return;
+  if (end.code >= static_cast<int>(ExitCode::usage)) {
+    batch.stop_code = end.code;
+  } else if (!end.unable.empty()) {
+    print_error(fmt::format("rank(s) {} were lost or left a kernel running during {}: the {} job(s) after it are "
+                            "not run (run them again)",
+                            fmt::join(end.unable, ", "), path, left));
+    batch.stop_code = batch.worst = std::max(batch.worst, static_cast<int>(ExitCode::runtime));
+  }
 }
 
 }  // namespace
@@ -385,31 +485,22 @@ int run_command(const RunOptions& options) {
   // A send to a dead peer over TCP can raise SIGPIPE, which would kill a rank that could go on.
   std::signal(SIGPIPE, SIG_IGN);
   if (world.size() > 1) log::set_rank(world.rank());
-  int worst = 0;
   // Each job talks over a communicator of its own, so that a message still on its way when one
-  // job ends (a late steal reply, say) can never reach the next job of the batch. They all live
-  // until the batch ends: a freed communicator's context id could be reused by the next one.
+  // job ends (a late steal reply, say) can never reach the next job of the batch. They are all
+  // made now, while every rank is surely there (a collective later would hang on a rank lost
+  // meanwhile), and live until the batch ends: a freed communicator's context id could be reused.
   std::vector<mpi::communicator> communicators;
-  std::vector<ProcessStat> local_workers;
-  for (std::size_t i = 0; i < options.jobs.size(); ++i) {
-    const auto& comm = communicators.emplace_back(world, mpi::comm_duplicate);
-    JobEnd end = run_job(world, comm, options.jobs[i], options);
-    local_workers = std::move(end.local_workers);
-    worst = std::max(worst, end.code);
-    if (end.rank_lost) {
-      const std::size_t left = options.jobs.size() - i - 1;
-      if (left > 0 && world.rank() == master_rank) {
-        print_error(fmt::format("a rank was lost during {}: the {} job(s) after it are not run (run them again)",
-                                options.jobs[i], left));
-      }
-      const int code = left > 0 ? std::max(worst, static_cast<int>(ExitCode::runtime)) : worst;
-      guard_finalize(std::move(local_workers), code);
-      finalize_and_exit(code);
-    }
-    if (end.code >= static_cast<int>(ExitCode::usage)) break;
+  for (std::size_t i = 0; i < options.jobs.size(); ++i) communicators.emplace_back(world, mpi::comm_duplicate);
+  Batch batch;
+  for (std::size_t i = 0; i < options.jobs.size() && !batch.ended; ++i) {
+    run_job(communicators[i], options.jobs[i], options, options.jobs.size() - i - 1, batch);
   }
-  if (world.size() > 1) guard_finalize(std::move(local_workers), worst);
-  return worst;
+  if (batch.rank_lost || batch.kernel_left_running) {
+    guard_finalize(std::move(batch.local_workers), batch.worst);
+    finalize_and_exit(batch.worst);
+  }
+  if (world.size() > 1) guard_finalize(std::move(batch.local_workers), batch.worst);
+  return batch.worst;
 }
 
 void print_error(const std::string& message) { std::fputs(fmt::format("kdsched: error: {}\n", escape_controls(message)).c_str(), stderr); }

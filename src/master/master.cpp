@@ -32,6 +32,7 @@ Master::Master(protocol::Endpoint& endpoint, const kernels::JobPlan& plan, Resul
       lost_(workers_, false),
       hellos_(workers_),
       told_to_leave_(workers_, false),
+      leaving_(workers_, false),
       running_(workers_),
       silence_(workers_, scheduling::SilenceDetector::Duration(plan.spec.faults.worker_timeout_s),
                scheduling::SilenceDetector::Clock::now()),
@@ -127,8 +128,16 @@ void Master::run(Bytes round_state) {
   log::debug("every partition has a result after {} round(s); stopping {} workers", results_.round() + 1,
              workers_ - lost_count_);
   send_to_live(protocol::Stop{});
-  // A send to a lost worker may never complete.
-  if (lost_count_ == 0) endpoint_.flush();
+  settle_sends();
+}
+
+// A send to a lost worker may never complete.
+void Master::settle_sends() {
+  if (lost_count_ == 0) {
+    endpoint_.flush();
+  } else {
+    endpoint_.abandon_sends();
+  }
 }
 
 template <typename Message>
@@ -216,11 +225,27 @@ void Master::finish(int exit_code) {
     await_each_live(protocol::Tag::finished,
                     fmt::format("did not acknowledge the end of the job within {:g} s (worker_timeout)",
                                 silence_.timeout().count()),
-                    [](std::uint32_t, const protocol::Envelope&) {});
+                    [this](std::uint32_t worker, const protocol::Envelope& envelope) {
+                      leaving_[worker] = envelope.as<protocol::Finished>().leaving;
+                    });
   } catch (const std::exception& error) {
     log::warn("{}", error.what());  // every worker lost at the very end: the result is written
   }
-  if (lost_count_ == 0) endpoint_.flush();
+  settle_sends();
+}
+
+std::vector<Rank> Master::unable_to_go_on() const {
+  std::vector<Rank> ranks;
+  for (std::uint32_t w = 0; w < workers_; ++w) {
+    if (lost_[w] || leaving_[w]) ranks.push_back(static_cast<Rank>(w + 1));
+  }
+  return ranks;
+}
+
+std::vector<bool> Master::lost_ranks() const {
+  std::vector<bool> lost{false};
+  lost.insert(lost.end(), lost_.begin(), lost_.end());
+  return lost;
 }
 
 // Both directions: a worker silent past worker_timeout ends the run, and the workers, who may

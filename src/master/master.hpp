@@ -50,8 +50,19 @@ class Master {
   std::vector<io::WorkerRecord> collect_records();
   void finish(int exit_code);
 
+  // After finish(): ranks that can run no further job of the batch, lost or leaving (see
+  // protocol::Finished); empty when the batch may go on.
+  std::vector<Rank> unable_to_go_on() const;
+  // After finish(): which ranks are lost (index: rank), for the next job's announcement.
+  std::vector<bool> lost_ranks() const;
+
   std::uint64_t messages_sent() const { return endpoint_.messages_sent(); }
   std::uint32_t lost_workers() const { return lost_count_; }
+  // Who and where each worker is, as it said (protocol::Hello): carried from one job of a batch
+  // to the next, since a worker stopped between them never says it again, and must still be
+  // killed when found silent.
+  const std::vector<protocol::Hello>& identities() const { return hellos_; }
+  void know(std::vector<protocol::Hello> identities) { hellos_ = std::move(identities); }
   // The live workers on this host (pid and start), as they said.
   std::vector<ProcessStat> local_workers() const;
   std::uint64_t backups() const { return backups_.backups(); }
@@ -76,6 +87,7 @@ class Master {
   void send_to_live(const Message& message);
   void answer(std::uint32_t worker);
   void keep_alive();
+  void settle_sends();
 
   protocol::Endpoint& endpoint_;
   const kernels::JobPlan& plan_;
@@ -92,6 +104,7 @@ class Master {
   std::uint32_t lost_count_ = 0;
   std::vector<protocol::Hello> hellos_;  // who and where each worker is, as it said
   std::vector<bool> told_to_leave_;
+  std::vector<bool> leaving_;  // said so in its acknowledgement of Finished
   std::vector<std::optional<PartitionId>> running_;  // per worker, as its last heartbeat said
   double coarse_now_s_ = 0;  // seconds since the start, as of the last liveness check
   std::list<Bytes> abandoned_;  // buffers of abandoned broadcasts, MPI's until the process ends

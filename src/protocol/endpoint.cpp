@@ -25,13 +25,13 @@ Endpoint::~Endpoint() {
   }
 }
 
-void Endpoint::post(Rank destination, Tag tag) {
+void Endpoint::post(Rank destination, Tag tag, bool nonblocking) {
   ++messages_sent_;
   // Small messages go out eagerly: a blocking send returns at once without waiting for the
   // receiver, and costs no request object. Only larger ones could block, so they go non-blocking.
   // MPI is called directly: Boost.MPI's send binds a reference to the first element, which an
   // empty message (Stop) does not have.
-  if (outgoing_.size() <= eager_limit) {
+  if (outgoing_.size() <= eager_limit && !nonblocking) {
     check(MPI_Send(outgoing_.data(), static_cast<int>(outgoing_.size()), MPI_BYTE, destination, static_cast<int>(tag),
                    world_),
           "MPI_Send");
@@ -92,6 +92,13 @@ const Envelope* Endpoint::receive(int tag) {
 void Endpoint::flush() {
   for (auto& entry : in_flight_) check(MPI_Wait(&entry.first, MPI_STATUS_IGNORE), "MPI_Wait");
   in_flight_.clear();
+  bytes_in_flight_ = 0;
+}
+
+void Endpoint::abandon_sends() {
+  // Never freed: MPI may still read these buffers.
+  static auto* const kept = new std::list<std::pair<MPI_Request, Bytes>>;
+  kept->splice(kept->end(), in_flight_);
   bytes_in_flight_ = 0;
 }
 

@@ -51,7 +51,17 @@ class Endpoint {
   void send(Rank destination, const Message& message) {
     outgoing_.clear();
     append_bytes(outgoing_, message);
-    post(destination, Message::tag);
+    post(destination, Message::tag, false);
+  }
+
+  // As send(), but never blocking, however small the message: for a peer that may be stopped,
+  // to which even a small blocking send can hang (seen over shared memory on a fresh
+  // communicator).
+  template <typename Message>
+  void send_nonblocking(Rank destination, const Message& message) {
+    outgoing_.clear();
+    append_bytes(outgoing_, message);
+    post(destination, Message::tag, true);
   }
 
   // The next message that has arrived, if any, valid until the next poll; also completes
@@ -60,6 +70,10 @@ class Endpoint {
 
   // Blocks until every send this endpoint started has completed.
   void flush();
+
+  // Once a peer is lost: a send to it may never complete, so neither flush() nor the destructor
+  // waits for the sends in flight. Their buffers stay MPI's until the process ends.
+  void abandon_sends();
 
   // A collective over every rank of the communicator: `data` (already sized on every rank) is
   // overwritten with the root's. Point-to-point messages keep flowing meanwhile, and
@@ -79,7 +93,7 @@ class Endpoint {
   // Open MPI sends messages up to 4 KiB eagerly over shared memory and 64 KiB over TCP.
   static constexpr std::size_t eager_limit = 1024;
 
-  void post(Rank destination, Tag tag);  // sends outgoing_
+  void post(Rank destination, Tag tag, bool nonblocking);  // sends outgoing_
   const Envelope* receive(int tag);      // MPI_ANY_TAG or one tag
   void reap();
 

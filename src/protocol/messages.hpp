@@ -30,6 +30,7 @@ enum class Tag : int {
   round_state = 12,   // master -> worker: the round's state, sent directly once a worker is lost
   worker_record = 13, // worker -> master, after Stop: its /workers row
   finished = 14,      // master -> worker: the job's exit code, once its result is written; and back: received
+  job = 15,           // master -> worker: the next job of the batch, or the end of the batch
 };
 
 // What became of one partition on a worker.
@@ -196,16 +197,23 @@ struct RoundState {
 struct Finished {
   static constexpr Tag tag = Tag::finished;
   int exit_code = 0;
+  // In the acknowledgement: this worker's executor is still inside a kernel (abandoned at its
+  // deadline, or a copy whose original came first), so it can run no further job of the batch.
+  bool leaving = false;
 
   template <typename Archive>
   void serialize(Archive& archive, unsigned /*version*/) {
-    archive & exit_code;
+    archive & exit_code & leaving;
   }
 };
 
-// The job every rank runs, broadcast by the master once it has validated it.
+// The job every rank runs, sent by the master to each worker once it has validated it: point to
+// point, not broadcast, since a worker lost after the previous job would hold a collective forever.
 struct JobAnnouncement {
-  int exit_code = 0;  // non-zero: the master rejected the job; every rank exits with this code
+  static constexpr Tag tag = Tag::job;
+  // Non-zero: the batch ends here, with this exit code (the master rejected the job, or a rank of
+  // the previous job was lost or cannot go on).
+  int exit_code = 0;
   std::string job_text;
   std::string job_path;
   // The master's temporary output, absolute: whichever rank a signal reaches first removes it,

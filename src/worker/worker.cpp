@@ -135,7 +135,7 @@ std::optional<int> Worker::finish() {
     while (const auto* envelope = endpoint_.poll()) {
       if (envelope->tag == protocol::Tag::finished) {
         const int code = envelope->as<protocol::Finished>().exit_code;
-        endpoint_.send(master_rank, protocol::Finished{});  // the acknowledgement
+        endpoint_.send(master_rank, protocol::Finished{0, executor_abandoned_});  // the acknowledgement
         endpoint_.flush();
         stop_if_injected(job::InjectedError::stop_after_end);
         return code;

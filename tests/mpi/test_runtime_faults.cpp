@@ -94,12 +94,15 @@ INSTANTIATE_TEST_SUITE_P(Ranks, InjectedError,
                                               std::get<2>(info.param));
                          });
 
-// Starts `timeout 60 mpiexec LAUNCHER_ARGS... kdsched run job.toml` in `dir`, in a process group
-// of its own, with stdout and stderr in stdout.txt and stderr.txt there.
-pid_t start_in_background(const std::filesystem::path& dir, const std::vector<std::string>& launcher_args) {
+// Starts `timeout 60 mpiexec LAUNCHER_ARGS... kdsched run JOBS... --progress off` in `dir`, in a
+// process group of its own, with stdout and stderr in stdout.txt and stderr.txt there.
+pid_t start_in_background(const std::filesystem::path& dir, const std::vector<std::string>& launcher_args,
+                          const std::vector<std::string>& jobs = {"job.toml"}) {
   std::vector<std::string> words{"timeout", "-k", "5", "60", KDSCHED_MPIEXEC};
   words.insert(words.end(), launcher_args.begin(), launcher_args.end());
-  for (const char* word : {KDSCHED_BINARY, "run", "job.toml", "--progress", "off"}) words.emplace_back(word);
+  words.insert(words.end(), {KDSCHED_BINARY, "run"});
+  words.insert(words.end(), jobs.begin(), jobs.end());
+  words.insert(words.end(), {"--progress", "off"});
   return start_process(dir, words, dir / "stdout.txt", dir / "stderr.txt", true);
 }
 
@@ -235,6 +238,37 @@ TEST_P(StoppedAtTheEnd, IsKilledSoTheLauncherExits) {
     EXPECT_NE(err.find("rank 2 did not acknowledge the end of the job"), std::string::npos) << err;
   }
   EXPECT_EQ(std::get<std::string>(io::ResultFile(path("result.h5")).attributes("/").at("status")), "complete");
+}
+
+// Stopped after its last word of the first job of a batch, the worker is not known lost when
+// the second job is announced to it: that job finds it silent, kills it, and completes without it.
+TEST_F(EndToEnd, ABatchGoesOnWithoutAWorkerStoppedBetweenItsJobs) {
+  write_text("job.toml", sleeping_job(40, 1000, "random", 2) + "inject_error = \"stop_after_end\"\ninject_rank = 2\n");
+  std::string second = sleeping_job(40, 1000, "random", 2);
+  second.replace(second.find("result.h5"), 9, "second.h5");
+  write_text("second.toml", second);
+  const pid_t child = start_in_background(dir_, {"--enable-recovery", "--oversubscribe", "-n", "3"}, {"job.toml", "second.toml"});
+  ASSERT_GT(child, 0);
+  const auto worker = wait_for_rank(child, 2);
+  ASSERT_TRUE(worker);
+  const auto started = Clock::now();
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  const std::string err = read_text(path("stderr.txt"));
+  EXPECT_FALSE(kill_if_alive(*worker)) << "the stopped worker outlived the batch";
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << err;
+  EXPECT_LT(seconds_since(started), 2 + 10 + 10.0) << err;
+  EXPECT_NE(err.find("rank 2 sent nothing for 2 s (worker_timeout)"), std::string::npos) << err;
+  for (const char* output : {"result.h5", "second.h5"}) {
+    ASSERT_TRUE(std::filesystem::exists(path(output))) << output << "\n" << err;
+    const io::ResultFile result(path(output));
+    EXPECT_EQ(std::get<std::string>(result.attributes("/").at("status")), "complete") << output;
+    EXPECT_EQ(result.read_partitions().size(), 40u) << output;
+  }
+  for (const auto& row : io::ResultFile(path("second.h5")).read_workers()) {
+    EXPECT_EQ(row.lost, row.rank == 2 ? 1 : 0) << "rank " << row.rank;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Faults, StoppedAtTheEnd, ::testing::Values("stop_at_end", "stop_after_end"),

@@ -97,6 +97,42 @@ inject_delay = 60
   for (const auto& p : io::ResultFile(path("result.h5")).read_partitions()) EXPECT_EQ(p.status, 1);
 }
 
+// A worker whose kernel is still running can run no further job: the batch ends after the job
+// that abandoned it, saying so, instead of sending the next job to a worker that cannot take it.
+TEST_F(EndToEnd, AKernelLeftRunningEndsTheBatch) {
+  const std::string job = R"([job]
+name = "abandoned"
+output = "result.h5"
+[partition]
+range = [0, 2]
+[kernel]
+name = "spin"
+cost = "const:0"
+[faults]
+partition_timeout = 0.5
+retries = 0
+inject_delay = 60
+)";
+  write_text("job.toml", job);
+  write_text("second.toml", R"([job]
+name = "second"
+output = "second.h5"
+[partition]
+range = [0, 4]
+[kernel]
+name = "spin"
+cost = "const:0"
+)");
+  const auto start = Clock::now();
+  const Completed run = this->run(3, {"run", "job.toml", "second.toml", "--progress", "off"}, 50);
+  EXPECT_LT(seconds_since(start), 30.0) << "a worker waited for the kernel";
+  EXPECT_EQ(run.exit_code, 4) << run.err;
+  EXPECT_NE(run.err.find("left a kernel running during job.toml: the 1 job(s) after it are not run"), std::string::npos)
+      << run.err;
+  EXPECT_TRUE(std::filesystem::exists(path("result.h5")));
+  EXPECT_FALSE(std::filesystem::exists(path("second.h5")));
+}
+
 // Rank 2 is a straggler: each of its partitions takes 30 s more. Once nothing is left to deal,
 // an idle worker runs a copy of the one it holds; the first result is merged, the straggler's
 // never arrives, and the job ends long before it would have.
