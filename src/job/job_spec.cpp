@@ -28,8 +28,9 @@ constexpr std::array<std::string_view, 2> order_names{"fifo", "lpt"};
 constexpr std::array<std::string_view, 6> kernel_names{"stats",    "histogram", "kmeans",
                                                        "itemsets", "command",   "spin"};
 
-constexpr std::array<std::string_view, 6> injection_names{"none",        "worker_start", "grant",
-                                                         "round_start", "stop_at_end",  "stop_after_end"};
+constexpr std::array<std::string_view, 7> injection_names{"none",        "worker_start",        "grant",
+                                                         "round_start", "stop_at_round_start", "stop_at_end",
+                                                         "stop_after_end"};
 
 constexpr std::array<std::string_view, 6> table_names{"job", "input", "partition", "kernel", "schedule", "faults"};
 constexpr std::array<std::string_view, 3> job_keys{"name", "output", "description"};

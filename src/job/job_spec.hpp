@@ -19,7 +19,7 @@ enum class Order { fifo, lpt };
 // Where a test makes a worker fail: it throws while it starts, when it receives a grant or
 // when a round begins; or it stops itself (SIGSTOP) once it has sent its /workers row, or once
 // it has acknowledged the end of the job, as a node that hangs at the very end.
-enum class InjectedError { none, worker_start, grant, round_start, stop_at_end, stop_after_end };
+enum class InjectedError { none, worker_start, grant, round_start, stop_at_round_start, stop_at_end, stop_after_end };
 
 std::string_view to_string(Chunking chunking);
 std::string_view to_string(Stealing stealing);

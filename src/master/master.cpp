@@ -72,6 +72,7 @@ void Master::begin_round() {
   backups_.new_round();
   const protocol::RoundStart start{results_.round(), state_.size(), lost_count_ > 0};
   send_to_live(start);
+  broadcast_state_ = start.direct ? nullptr : &state_;
   // The round's grants go out before its state: a worker takes them only after the state, and
   // requests that come meanwhile meet the new round's dealer. The master keeps serving while the
   // broadcast completes: a worker lost at this point would hold it forever, so a loss abandons
@@ -85,12 +86,13 @@ void Master::begin_round() {
     });
     if (completed) return;
     // MPI keeps the buffer of an abandoned broadcast until the process ends: the block itself
-    // moves to the list, and the next round's state gets a block of its own.
+    // moves to the list, and the next round's state gets a block of its own. The loss that ended
+    // the broadcast has sent every survivor the state already (see lose()).
     abandoned_.push_back(std::move(state_));
-    send_to_live(protocol::RoundState{abandoned_.back()});
+    broadcast_state_ = &abandoned_.back();
     return;
   }
-  send_to_live(protocol::RoundState{state_});
+  send_to_live(protocol::RoundState{results_.round(), state_});
 }
 
 void Master::run(Bytes round_state) {
@@ -284,6 +286,10 @@ void Master::lose(std::uint32_t worker, const std::string& why) {
   }
   queues_.reported(worker, 0);
   send_to_live(protocol::Lost{static_cast<Rank>(worker + 1)});
+  // The round's broadcast may never reach the workers below the lost one in its tree, even when
+  // it has completed here: each survivor gets the state directly too (one that has it already
+  // drops the copy).
+  if (broadcast_state_ != nullptr) send_to_live(protocol::RoundState{results_.round(), *broadcast_state_});
   const std::vector<IndexRange> orphans = backups_.orphans_of(worker, results_.done());
   suspect(worker, orphans);
   deal_again(orphans);

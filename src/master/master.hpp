@@ -108,6 +108,7 @@ class Master {
   std::vector<std::optional<PartitionId>> running_;  // per worker, as its last heartbeat said
   double coarse_now_s_ = 0;  // seconds since the start, as of the last liveness check
   std::list<Bytes> abandoned_;  // buffers of abandoned broadcasts, MPI's until the process ends
+  const Bytes* broadcast_state_ = nullptr;  // the state of this round, when it went by broadcast
   scheduling::SilenceDetector silence_;
   scheduling::SilenceDetector::Clock::duration heartbeat_interval_;
   scheduling::SilenceDetector::Clock::time_point next_heartbeat_;

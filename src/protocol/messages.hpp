@@ -184,13 +184,16 @@ struct Lost {
   }
 };
 
+// A worker may get it twice for one round (by broadcast, then directly once a worker is lost,
+// since a lost worker inside the broadcast tree holds up the ranks below it): the round tells.
 struct RoundState {
   static constexpr Tag tag = Tag::round_state;
+  std::uint32_t round = 0;
   Bytes state;
 
   template <typename Archive>
   void serialize(Archive& archive, unsigned /*version*/) {
-    archive & state;
+    archive & round & state;
   }
 };
 

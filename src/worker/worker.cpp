@@ -83,12 +83,28 @@ std::optional<Bytes> Worker::receive_round_state(const protocol::RoundStart& sta
       abort_code = abort->as<protocol::Abort>().exit_code;
       return true;
     }
-    if (const auto* message = endpoint_.poll(Tag::round_state)) direct = message->as<protocol::RoundState>().state;
+    while (endpoint_.poll(Tag::heartbeat) != nullptr) master_silence_.heard(0);
+    // A copy of an earlier round's state, sent after a loss, is dropped.
+    while (const auto* message = endpoint_.poll(Tag::round_state)) {
+      auto received = message->as<protocol::RoundState>();
+      if (received.round == start.round) {
+        direct = std::move(received.state);
+        break;
+      }
+    }
     return direct.has_value();
+  };
+  // The broadcast waits for the ranks above this one in its tree, which may be lost: meanwhile
+  // the master hears this worker, and a lost master ends the wait.
+  const auto master_gone = [&] {
+    send_heartbeat_if_due();
+    if (!master_is_lost()) return false;
+    abort_code = static_cast<int>(ExitCode::runtime);
+    return true;
   };
   if (!start.direct) {
     Bytes& state = broadcast_buffers_.emplace_back(start.state_bytes);
-    if (endpoint_.broadcast(state, master_rank, [&] { return !abort_or_state(); })) {
+    if (endpoint_.broadcast(state, master_rank, [&] { return !abort_or_state() && !master_gone(); })) {
       Bytes received = std::move(state);
       broadcast_buffers_.pop_back();
       return received;
@@ -98,11 +114,7 @@ std::optional<Bytes> Worker::receive_round_state(const protocol::RoundStart& sta
     return direct;
   }
   while (!abort_or_state()) {
-    send_heartbeat_if_due();
-    if (master_is_lost()) {
-      abort_code = static_cast<int>(ExitCode::runtime);
-      return std::nullopt;
-    }
+    if (master_gone()) return std::nullopt;
     std::this_thread::sleep_for(std::chrono::microseconds(200));
   }
   return direct;
@@ -414,6 +426,7 @@ bool Worker::handle(const protocol::Envelope& envelope, std::optional<int>& abor
     }
     case Tag::round_start: {
       const auto start = envelope.as<protocol::RoundStart>();
+      stop_if_injected(job::InjectedError::stop_at_round_start);
       std::optional<Bytes> state = receive_round_state(start, abort_code);
       if (!state) return true;
       inject(job::InjectedError::round_start);
@@ -429,6 +442,7 @@ bool Worker::handle(const protocol::Envelope& envelope, std::optional<int>& abor
       return false;
     }
     case Tag::heartbeat:
+    case Tag::round_state:  // a copy of this round's state, which came by broadcast first
       return false;
     case Tag::lost: {
       const Rank lost = envelope.as<protocol::Lost>().rank;

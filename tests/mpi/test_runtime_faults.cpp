@@ -124,6 +124,25 @@ std::optional<pid_t> wait_for_rank(pid_t root, int rank) {
   return std::nullopt;
 }
 
+// Twelve rounds of k-means over data.h5 (written by write_points) into `output`.
+std::string kmeans_job(const std::string& output) {
+  return fmt::format(R"([job]
+name = "lost"
+output = "{}"
+[input]
+file = "data.h5"
+dataset = "/points"
+[partition]
+count = 40
+[kernel]
+name = "kmeans"
+k = 4
+seed = 3
+tolerance = 0
+max_iterations = 12
+)", output);
+}
+
 // A lost worker (SIGKILL, or SIGSTOP like a hung node): the master notices its silence after
 // worker_timeout, deals what it held to the others, and the job completes without it, exactly.
 // Under --enable-recovery the launcher lets the survivors finish (it exits 0 whatever happened:
@@ -145,25 +164,10 @@ TEST_P(LostWorker, TheJobCompletesWithoutItAndExactly) {
   const std::string faults = "[faults]\nworker_timeout = 2\n";
   if (kmeans) {
     write_points(path("data.h5"), 20000, 3, 11);
-    const std::string job = R"([job]
-name = "lost"
-output = "{}"
-[input]
-file = "data.h5"
-dataset = "/points"
-[partition]
-count = 40
-[kernel]
-name = "kmeans"
-k = 4
-seed = 3
-tolerance = 0
-max_iterations = 12
-)";
-    write_text("full.toml", fmt::format(fmt::runtime(job), "full.h5"));
+    write_text("full.toml", kmeans_job("full.h5"));
     const Completed full = run(3, {"run", "full.toml", "--progress", "off"});
     ASSERT_EQ(full.exit_code, 0) << full.err;
-    write_text("job.toml", fmt::format(fmt::runtime(job), "result.h5") + faults + "inject_delay = 0.02\n");
+    write_text("job.toml", kmeans_job("result.h5") + faults + "inject_delay = 0.02\n");
   } else {
     write_text("job.toml", sleeping_job(300, 20000, "random", 2));
   }
@@ -213,6 +217,38 @@ INSTANTIATE_TEST_SUITE_P(Faults, LostWorker,
                                            LostCase{"plain_sigstop", false, SIGSTOP, "spin"},
                                            LostCase{"recovery_sigkill_kmeans", true, SIGKILL, "kmeans"}),
                          [](const auto& info) { return std::string(info.param.label); });
+
+// Rank 1 stops when round 1 is announced, before its state arrives: with 4 workers it passes
+// the state on to rank 3 in the broadcast's binomial tree, so rank 3 would wait for it forever
+// even though the broadcast has completed on the master (no copies: speculation is off, so the
+// round cannot end without rank 3). Rank 3 goes on hearing the master meanwhile, and once rank 1
+// is lost gets the state directly; the job completes, exactly.
+TEST_F(EndToEnd, AWorkerStoppedInsideTheBroadcastTreeHoldsNoOneUp) {
+  write_points(path("data.h5"), 20000, 3, 11);
+  write_text("full.toml", kmeans_job("full.h5"));
+  const Completed full = run(3, {"run", "full.toml", "--progress", "off"});
+  ASSERT_EQ(full.exit_code, 0) << full.err;
+  write_text("job.toml", kmeans_job("result.h5") + "[faults]\nworker_timeout = 2\nspeculate = false\ninject_error = \"stop_at_round_start\"\ninject_rank = 1\n");
+  const pid_t child = start_in_background(dir_, {"--enable-recovery", "--oversubscribe", "-n", "5"});
+  ASSERT_GT(child, 0);
+  const auto worker = wait_for_rank(child, 1);
+  ASSERT_TRUE(worker);
+  const auto started = Clock::now();
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  const std::string err = read_text(path("stderr.txt"));
+  EXPECT_FALSE(kill_if_alive(*worker)) << "the stopped worker outlived the job";
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << err;
+  EXPECT_LT(seconds_since(started), 2 + 5 + 10.0) << err;
+  EXPECT_NE(err.find("rank 1 sent nothing for 2 s (worker_timeout)"), std::string::npos) << err;
+  EXPECT_EQ(err.find("rank 3 sent nothing"), std::string::npos) << "rank 3 was held up: " << err;
+  ASSERT_TRUE(std::filesystem::exists(path("result.h5"))) << err;
+  const io::ResultFile result(path("result.h5"));
+  EXPECT_EQ(std::get<std::string>(result.attributes("/").at("status")), "complete");
+  for (const auto& row : result.read_workers()) EXPECT_EQ(row.lost, row.rank == 1 ? 1 : 0) << "rank " << row.rank;
+  EXPECT_EQ(result.read_f64("/result/centroids"), io::ResultFile(path("full.h5")).read_f64("/result/centroids"));
+}
 
 // A worker that hangs at the very end is still killed, so that the launcher exits: found silent
 // when it stops after its /workers row (while the master writes the result), found stopped by
