@@ -67,6 +67,11 @@ struct SimulateOptions {
   double overhead_us = 0.5;
   std::uint64_t seed = 0;
   bool json = false;
+  std::vector<std::string> fail;  // RANK@SECONDS
+  std::vector<std::string> slow;  // RANK:FACTOR
+  std::vector<std::string> stop;  // RANK@SECONDS+SECONDS
+  double worker_timeout_s = 60;
+  bool no_speculation = false;
 };
 int simulate_command(const SimulateOptions& options);
 

@@ -60,6 +60,14 @@ void add_simulate(CLI::App& cli, app::SimulateOptions& o) {
   command->add_option("--overhead-us", o.overhead_us, "Master time per message received or sent, in microseconds")
       ->check(CLI::NonNegativeNumber);
   command->add_option("--seed", o.seed, "Seed of the costs and of the victims' choice");
+  command->add_option("--fail", o.fail, "RANK@T: worker RANK (1 is the first worker) dies T seconds into the run")
+      ->take_all();
+  command->add_option("--slow", o.slow, "RANK:F: worker RANK runs every partition F times slower")->take_all();
+  command->add_option("--stop", o.stop, "RANK@T+D: worker RANK stops T seconds into the run, for D seconds")
+      ->take_all();
+  command->add_option("--worker-timeout", o.worker_timeout_s, "[faults] worker_timeout, in seconds")
+      ->check(CLI::Range(1.0, 1e6));
+  command->add_flag("--no-speculation", o.no_speculation, "[faults] speculate = false: no backup copies");
   command->add_flag("--json", o.json, "Print one JSON object");
 }
 

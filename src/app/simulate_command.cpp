@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 namespace kdsched::app {
@@ -40,9 +41,63 @@ std::vector<double> partition_costs(const SimulateOptions& options, std::string&
 std::string json(const simulation::SimulationResult& r) {
   return fmt::format(
       "{{\"makespan_s\": {}, \"efficiency\": {}, \"master_messages\": {}, \"steals\": {}, \"partitions\": {}, "
-      "\"workers\": {}, \"work_s\": {}, \"lower_bound_s\": {}, \"grants\": {}, \"steal_attempts\": {}}}\n",
+      "\"workers\": {}, \"work_s\": {}, \"lower_bound_s\": {}, \"grants\": {}, \"steal_attempts\": {}, "
+      "\"lost_workers\": {}, \"dealt_again\": {}, \"copies\": {}, \"rerun\": {}, \"wasted_s\": {}, "
+      "\"complete\": {}}}\n",
       r.makespan_s, r.efficiency, r.master_messages, r.steals, r.partitions, r.workers, r.work_s,
-      r.lower_bound_s, r.grants, r.steal_attempts);
+      r.lower_bound_s, r.grants, r.steal_attempts, r.lost_workers, r.dealt_again, r.copies, r.rerun, r.wasted_s,
+      r.complete);
+}
+
+// A worker's rank as the user names it (1 is the first worker), as an index among `workers`.
+std::uint32_t worker_of(const std::string& option, const std::string& text, std::uint32_t workers) {
+  try {
+    std::size_t used = 0;
+    const unsigned long rank = std::stoul(text, &used);
+    if (used == text.size() && rank >= 1 && rank <= workers) return static_cast<std::uint32_t>(rank - 1);
+  } catch (const std::exception&) {
+  }
+  throw UsageError(fmt::format("{}: \"{}\" is not a worker's rank (1 to {})", option, text, workers));
+}
+
+double seconds_of(const std::string& option, const std::string& text, const std::string& what) {
+  try {
+    std::size_t used = 0;
+    const double value = std::stod(text, &used);
+    if (used == text.size() && value >= 0 && std::isfinite(value)) return value;
+  } catch (const std::exception&) {
+  }
+  throw UsageError(fmt::format("{}: \"{}\" is not {}", option, text, what));
+}
+
+// "A<sep>B", split at the first `sep`.
+std::pair<std::string, std::string> split(const std::string& option, const std::string& text, char sep,
+                                          const char* form) {
+  const auto at = text.find(sep);
+  if (at == std::string::npos) throw UsageError(fmt::format("{}: \"{}\" is not of the form {}", option, text, form));
+  return {text.substr(0, at), text.substr(at + 1)};
+}
+
+void add_faults(const SimulateOptions& o, simulation::SimulationConfig& config) {
+  for (const auto& text : o.fail) {
+    const auto [rank, at] = split("--fail", text, '@', "RANK@SECONDS");
+    config.faults.push_back({worker_of("--fail", rank, config.workers), seconds_of("--fail", at, "a time in seconds")});
+  }
+  for (const auto& text : o.stop) {
+    const auto [rank, rest] = split("--stop", text, '@', "RANK@SECONDS+SECONDS");
+    const auto [at, length] = split("--stop", rest, '+', "RANK@SECONDS+SECONDS");
+    config.faults.push_back({worker_of("--stop", rank, config.workers), seconds_of("--stop", at, "a time in seconds"),
+                             seconds_of("--stop", length, "a duration in seconds")});
+  }
+  for (const auto& text : o.slow) {
+    const auto [rank, factor] = split("--slow", text, ':', "RANK:FACTOR");
+    const double f = seconds_of("--slow", factor, "a factor of at least 1");
+    if (f < 1) throw UsageError(fmt::format("--slow: \"{}\" is not a factor of at least 1", factor));
+    config.slowdown.resize(config.workers, 1.0);
+    config.slowdown[worker_of("--slow", rank, config.workers)] = f;
+  }
+  config.worker_timeout_s = o.worker_timeout_s;
+  config.speculate = !o.no_speculation;
 }
 
 std::string text(const SimulateOptions& o, const simulation::SimulationConfig& c, const std::string& source,
@@ -60,6 +115,12 @@ std::string text(const SimulateOptions& o, const simulation::SimulationConfig& c
                      r.partitions ? static_cast<double>(r.master_messages) / static_cast<double>(r.partitions) : 0.0,
                      r.grants);
   out += fmt::format("steals      {} attempts, {} brought work\n", r.steal_attempts, r.steals);
+  if (!c.faults.empty() || !c.slowdown.empty()) {
+    out += fmt::format("faults      {} workers lost, {} partitions dealt again, {} copies; {} attempts run again, "
+                       "{:.6f} worker seconds wasted{}\n",
+                       r.lost_workers, r.dealt_again, r.copies, r.rerun, r.wasted_s,
+                       r.complete ? "" : "; INCOMPLETE: partitions left without a result");
+  }
   return out;
 }
 
@@ -78,6 +139,7 @@ int simulate_command(const SimulateOptions& options) {
   config.latency_s = options.latency_us * 1e-6;
   config.overhead_s = options.overhead_us * 1e-6;
   config.seed = options.seed;
+  add_faults(options, config);
   std::string source;
   const std::vector<double> costs = partition_costs(options, source);
   const simulation::SimulationResult result = simulation::simulate(config, costs);

@@ -1,15 +1,19 @@
 #include "simulation/simulator.hpp"
 
 #include "scheduling/backoff.hpp"
+#include "scheduling/backup_rule.hpp"
 #include "scheduling/dealer.hpp"
 #include "scheduling/local_queue.hpp"
 #include "scheduling/queue_estimates.hpp"
 #include "scheduling/result_batching.hpp"
+#include "scheduling/silence_detector.hpp"
 #include "scheduling/victim_selector.hpp"
+#include "scheduling/worker_rules.hpp"
 
 #include <algorithm>
 #include <chrono>
 #include <numeric>
+#include <optional>
 #include <queue>
 
 namespace kdsched::simulation {
@@ -32,6 +36,8 @@ enum class Kind : std::uint8_t {
   partition_end,  // a worker finished its partition
   results_due,    // a worker's oldest waiting result reached the batching delay
   steal_retry,    // a worker's steal backoff ended
+  fault,          // a worker dies or stops (config.faults[count])
+  liveness,       // the master looks for silent workers
 };
 
 struct Event {
@@ -40,28 +46,67 @@ struct Event {
   Kind kind = Kind::grant;
   std::uint32_t worker = 0;  // the worker it happens to (for a request: the sender)
   std::uint32_t thief = 0;   // steal_request
-  std::uint64_t count = 0;   // request: results carried; results_due: the batch generation
-  double busy_s = 0;         // request: their busy seconds
-  std::uint64_t queued = 0;  // request: the sender's queue length
+  std::uint64_t count = 0;   // results_due, partition_end: generation; fault: index
   bool flag = false;         // grant: the master has run dry; request: wants work
-  std::uint32_t payload = 0;  // grant, steal_reply: index of the ranges
+  bool pushed = false;       // grant: unasked (work of a lost worker); request: the sender is idle
+  std::uint32_t payload = 0;  // grant, steal_reply, request: index of the ranges or results
+  std::uint64_t queued = 0;   // request: the sender's queue length
 
   bool operator>(const Event& other) const { return time != other.time ? time > other.time : seq > other.seq; }
 };
 
+struct Result {
+  PartitionId id = 0;
+  double start_s = 0;
+  double end_s = 0;
+};
+
+// Payloads of events in flight, by index, their slots reused.
+template <typename T>
+class Pool {
+ public:
+  std::uint32_t keep(std::vector<T> items) {
+    if (free_.empty()) {
+      slots_.push_back(std::move(items));
+      return static_cast<std::uint32_t>(slots_.size() - 1);
+    }
+    const std::uint32_t index = free_.back();
+    free_.pop_back();
+    slots_[index] = std::move(items);
+    return index;
+  }
+  std::vector<T> take(std::uint32_t index) {
+    free_.push_back(index);
+    return std::move(slots_[index]);
+  }
+
+ private:
+  std::vector<std::vector<T>> slots_;
+  std::vector<std::uint32_t> free_;
+};
+
 struct Worker {
+  explicit Worker(scheduling::VictimSelector selector) : victims(std::move(selector)) {}
+
   scheduling::LocalQueue queue;
   scheduling::VictimSelector victims;
   Backoff steal_backoff = scheduling::steal_retries();
+  double slowdown = 1;
+  bool alive = true;
+  double frozen_since = 0;  // stopped since then,
+  double frozen_until = 0;  // until then
   bool busy = false;
-  bool request_outstanding = true;  // the master deals a first grant unasked
+  Result running;
+  std::uint64_t run_generation = 0;  // of its partition_end events: a stop moves the end
+  unsigned requests_outstanding = 1;  // the master deals a first grant unasked
   bool master_exhausted = false;
   bool steal_outstanding = false;
+  std::uint32_t steal_victim = 0;
+  std::uint64_t failed_steals = 0;
   bool retry_pending = false;
   double next_steal = 0;
-  std::uint64_t outbox = 0;  // finished partitions not yet reported
-  double outbox_busy_s = 0;
-  std::uint64_t batch = 0;  // generation of the outbox, to recognise stale results_due events
+  std::vector<Result> outbox;  // finished partitions not yet reported
+  std::uint64_t batch = 0;     // generation of the outbox, to recognise stale results_due events
 };
 
 class Simulation {
@@ -75,19 +120,40 @@ class Simulation {
                     ? scheduling::DealOrder::longest_first(estimates.empty() ? costs : estimates)
                     : scheduling::DealOrder{}),
         queues_(workers_),
-        batching_(scheduling::ResultBatching::for_workers(workers_)) {
+        rules_(config.stealing == job::Stealing::random, config.stealing == job::Stealing::master,
+               scheduling::ResultBatching::for_workers(workers_)),
+        backups_(workers_, config.speculate),
+        silence_(workers_, scheduling::SilenceDetector::Duration(config.worker_timeout_s), clock_at(0)),
+        done_(costs.size(), false),
+        attempts_(costs.size(), 0),
+        lost_(workers_, false) {
     crew_.reserve(workers_);
     for (std::uint32_t w = 0; w < workers_; ++w) {
-      crew_.push_back(Worker{{}, scheduling::VictimSelector(w, workers_, config.seed)});
+      crew_.emplace_back(scheduling::VictimSelector(w, workers_, config.seed));
+      if (w < config.slowdown.size()) crew_.back().slowdown = config.slowdown[w];
     }
   }
 
   SimulationResult run() {
+    for (std::uint64_t i = 0; i < config_.faults.size(); ++i) {
+      const WorkerFault& fault = config_.faults[i];
+      if (fault.worker < workers_) push(Event{fault.at_s, 0, Kind::fault, fault.worker, 0, i});
+    }
+    if (!config_.faults.empty()) push(Event{liveness_interval(), 0, Kind::liveness});
     for (auto& grant : dealer_.initial_grants()) send_grant(0, grant.worker, std::move(grant.ranges));
+    const double horizon = this->horizon();
     while (received_ < costs_.size() && !events_.empty()) {
       const Event event = events_.top();
       events_.pop();
+      // Workers that can get no more work still ask now and then; past any schedule these
+      // faults allow, the partitions left will never run.
+      if (event.time > horizon) break;
+      now_ = event.time;
       handle(event);
+    }
+    // Originals still running when their copy's result ended the job are wasted too.
+    for (const Worker& w : crew_) {
+      if (w.alive && w.busy && done_[w.running.id]) wasted_s_ += std::min(now_, w.running.end_s) - w.running.start_s;
     }
     SimulationResult result;
     result.partitions = costs_.size();
@@ -101,29 +167,30 @@ class Simulation {
     result.grants = grants_;
     result.steal_attempts = steal_attempts_;
     result.steals = steals_;
+    result.lost_workers = lost_count_;
+    result.copies = backups_.backups();
+    result.dealt_again = dealt_again_;
+    for (const auto a : attempts_) result.rerun += a > 1 ? a - 1 : 0;
+    result.wasted_s = wasted_s_;
+    result.complete = received_ == costs_.size();
     return result;
   }
 
  private:
+  double liveness_interval() const { return config_.worker_timeout_s / 10; }
+
+  double horizon() const {
+    double slowest = 1;
+    for (const double f : config_.slowdown) slowest = std::max(slowest, f);
+    double stopped = 0;
+    for (const auto& fault : config_.faults) stopped += fault.dies() ? config_.worker_timeout_s : fault.for_s;
+    const double work = std::accumulate(costs_.begin(), costs_.end(), 0.0);
+    return 10 * (work * slowest + stopped + config_.worker_timeout_s) + 1;
+  }
+
   void push(Event event) {
     event.seq = seq_++;
     events_.push(event);
-  }
-
-  std::uint32_t keep(std::vector<IndexRange> ranges) {
-    if (free_.empty()) {
-      payloads_.push_back(std::move(ranges));
-      return static_cast<std::uint32_t>(payloads_.size() - 1);
-    }
-    const std::uint32_t index = free_.back();
-    free_.pop_back();
-    payloads_[index] = std::move(ranges);
-    return index;
-  }
-
-  std::vector<IndexRange> take(std::uint32_t index) {
-    free_.push_back(index);
-    return std::move(payloads_[index]);
   }
 
   // The master handles one message at a time: each costs it `overhead_s`.
@@ -133,136 +200,280 @@ class Simulation {
     return master_free_;
   }
 
-  void send_grant(double t, std::uint32_t worker, std::vector<IndexRange> ranges) {
+  void send_grant(double t, std::uint32_t worker, std::vector<IndexRange> ranges, bool pushed = false) {
+    std::uint64_t ahead = queues_.queued(worker);
+    for (const auto& range : ranges) {
+      backups_.granted(worker, range, ahead, t, done_);
+      ahead += range.size();
+    }
     queues_.granted(worker, scheduling::count_of(ranges));
     ++grants_;
     Event grant{master_busy_until(t) + config_.latency_s, 0, Kind::grant, worker};
     grant.flag = dealer_.exhausted();
-    grant.payload = keep(std::move(ranges));
+    grant.pushed = pushed;
+    grant.payload = ranges_.keep(std::move(ranges));
     push(grant);
   }
 
   void handle(const Event& e) {
+    if (e.kind == Kind::request) return master_receive(e);
+    if (e.kind == Kind::liveness) return look_for_silence(e.time);
     Worker& w = crew_[e.worker];
+    if (!w.alive) return drop(e);
+    // A stopped worker takes what happens to it once it runs again.
+    if (e.time < w.frozen_until && e.kind != Kind::fault) {
+      Event later = e;
+      later.time = w.frozen_until;
+      return push(later);
+    }
+    bool overdue = false;
     switch (e.kind) {
       case Kind::grant: {
-        w.queue.push(take(e.payload), false);
-        w.request_outstanding = false;
+        const std::vector<IndexRange> granted = ranges_.take(e.payload);
+        w.queue.push(granted, false);
+        if (!granted.empty()) w.failed_steals = 0;
+        if (e.pushed) break;
+        if (w.requests_outstanding > 0) --w.requests_outstanding;
+        const bool idle_answer = w.master_exhausted && e.flag;
         w.master_exhausted = e.flag;
         if (config_.stealing == job::Stealing::master && w.steal_outstanding) {
-          end_steal(e.time, w, !w.queue.empty());
+          end_steal(e.time, w, !granted.empty());
+        } else if (idle_answer && granted.empty() && !w.steal_outstanding) {
+          // A worker without victims asks no more often than a thief would.
+          w.next_steal = e.time + seconds_of(w.steal_backoff.next([t = e.time] { return clock_at(t); }));
         }
         break;
       }
-      case Kind::request:
-        master_receive(e);
-        return;
       case Kind::steal_request: {
         Event reply{e.time + config_.latency_s, 0, Kind::steal_reply, e.thief};
-        reply.payload = keep(w.queue.empty() ? std::vector<IndexRange>{} : w.queue.steal_back_half());
+        reply.payload = ranges_.keep(w.queue.empty() ? std::vector<IndexRange>{} : w.queue.steal_back_half());
         push(reply);
         return;
       }
       case Kind::steal_reply: {
-        std::vector<IndexRange> loot = take(e.payload);
+        std::vector<IndexRange> loot = ranges_.take(e.payload);
         const bool got_work = !loot.empty();
         w.queue.push(loot, true);
         if (config_.stealing == job::Stealing::master) {
           // The master passed the worker's request on: it has nothing left, and this was a steal.
-          w.request_outstanding = false;
+          if (w.requests_outstanding > 0) --w.requests_outstanding;
           w.master_exhausted = true;
-          if (!w.steal_outstanding) begin_steal(w);
+          if (!w.steal_outstanding) begin_steal(w, 0);
         }
-        end_steal(e.time, w, got_work);
+        if (w.steal_outstanding) end_steal(e.time, w, got_work);
         break;
       }
       case Kind::partition_end:
+        if (e.count != w.run_generation) return;
         w.busy = false;
-        last_end_ = std::max(last_end_, e.time);
-        if (w.outbox++ == 0) push(Event{e.time + seconds_of(batching_.max_delay), 0, Kind::results_due, e.worker, 0, w.batch});
-        w.outbox_busy_s += e.busy_s;
+        if (w.outbox.empty()) push(Event{e.time + seconds_of(rules_.batching().max_delay), 0, Kind::results_due, e.worker, 0, 0, false, false, 0, w.batch});
+        w.outbox.push_back(w.running);
         break;
       case Kind::results_due:
-        if (e.count != w.batch || w.outbox == 0) return;
-        send_request(e.time, e.worker, false);
-        return;
+        if (e.queued != w.batch || w.outbox.empty()) return;
+        overdue = true;
+        break;
       case Kind::steal_retry:
         w.retry_pending = false;
         break;
+      case Kind::fault:
+        return fault(e.time, e.worker, config_.faults[e.count]);
+      case Kind::request:
+      case Kind::liveness:
+        return;
     }
-    step(e.time, e.worker);
+    step(e.time, e.worker, overdue);
+  }
+
+  // An event for a dead worker: its payload is freed, and a steal it would have answered is
+  // answered, in effect, by the Lost notice (see lose()).
+  void drop(const Event& e) {
+    if (e.kind == Kind::grant || e.kind == Kind::steal_reply) static_cast<void>(ranges_.take(e.payload));
+  }
+
+  void fault(double t, std::uint32_t id, const WorkerFault& fault) {
+    Worker& w = crew_[id];
+    if (w.busy && !fault.dies()) {
+      // The running partition pauses and ends that much later.
+      w.running.end_s += fault.for_s;
+      push(Event{w.running.end_s, 0, Kind::partition_end, id, 0, ++w.run_generation});
+    }
+    if (fault.dies()) {
+      kill(t, id);
+    } else {
+      if (t >= w.frozen_until) w.frozen_since = t;
+      w.frozen_until = std::max(w.frozen_until, t + fault.for_s);
+    }
+  }
+
+  // What a dead worker was doing is lost with it.
+  void kill(double t, std::uint32_t id) {
+    Worker& w = crew_[id];
+    if (!w.alive) return;
+    w.alive = false;
+    // A stopped worker did nothing while stopped (its partition's end was moved by the stop).
+    const double worked_until = t < w.frozen_until ? w.frozen_since : t;
+    if (w.busy) wasted_s_ += std::min(worked_until, w.running.end_s) - w.running.start_s;
+    for (const auto& r : w.outbox) wasted_s_ += r.end_s - r.start_s;
+    w.outbox.clear();
+  }
+
+  // Live workers that run are heard (their heartbeats, if nothing else); dead and stopped ones
+  // are not. The master's SilenceDetector does the rest, as in the runtime.
+  void look_for_silence(double t) {
+    for (std::uint32_t id = 0; id < workers_; ++id) {
+      if (crew_[id].alive && t >= crew_[id].frozen_until) silence_.heard(id);
+    }
+    if (const auto silent = silence_.check(clock_at(t))) lose(t, *silent);
+    if (received_ < costs_.size() && lost_count_ < workers_) push(Event{t + liveness_interval(), 0, Kind::liveness});
+  }
+
+  // As the runtime's master: the worker is killed (a stopped one on this host) or abandoned,
+  // thieves stop waiting for it, and what it was granted without a result is dealt again to the
+  // least loaded live workers.
+  void lose(double t, std::uint32_t id) {
+    if (lost_[id]) return;
+    lost_[id] = true;
+    ++lost_count_;
+    silence_.forget(id);
+    kill(t, id);
+    queues_.reported(id, 0);
+    for (std::uint32_t other = 0; other < workers_; ++other) {
+      Worker& w = crew_[other];
+      if (!w.alive) continue;
+      w.victims.exclude(id);
+      if (w.steal_outstanding && w.steal_victim == id + 1 && config_.stealing == job::Stealing::random) {
+        end_steal(t, w, false);
+        step(t, other, false);
+      }
+    }
+    if (lost_count_ == workers_) return;
+    std::vector<IndexRange> orphans;
+    for (const auto& range : backups_.orphans_of(id, done_)) {
+      for (PartitionId p = range.begin; p < range.end; ++p) {
+        if (!done_[p]) scheduling::append_id(orphans, p);
+      }
+    }
+    const std::uint64_t left = scheduling::count_of(orphans);
+    dealt_again_ += left;
+    const std::uint64_t share = (left + (workers_ - lost_count_) - 1) / std::max<std::uint64_t>(1, workers_ - lost_count_);
+    std::vector<IndexRange> piece;
+    std::uint64_t in_piece = 0;
+    const auto hand_out = [&] {
+      std::optional<std::uint32_t> target;
+      for (std::uint32_t w = 0; w < workers_; ++w) {
+        if (!lost_[w] && (!target || queues_.queued(w) < queues_.queued(*target))) target = w;
+      }
+      send_grant(t, *target, std::move(piece), true);
+      piece.clear();
+      in_piece = 0;
+    };
+    for (IndexRange range : orphans) {
+      while (!range.empty()) {
+        const IndexRange part = range.split_front(std::min(range.size(), share - in_piece));
+        piece.push_back(part);
+        in_piece += part.size();
+        if (in_piece == share) hand_out();
+      }
+    }
+    if (in_piece > 0) hand_out();
   }
 
   // What a worker does after anything happened to it, as the runtime's worker decides it.
-  void step(double t, std::uint32_t id) {
+  void step(double t, std::uint32_t id, bool overdue) {
     Worker& w = crew_[id];
     if (!w.busy && !w.queue.empty()) {
       const PartitionId partition = w.queue.pop_front()->id;
-      const double cost = costs_[partition];
+      const double cost = costs_[partition] * w.slowdown;
       if (started_++ == 0) first_start_ = t;
+      ++attempts_[partition];
       w.busy = true;
-      Event end{t + cost, 0, Kind::partition_end, id};
-      end.busy_s = cost;
-      push(end);
+      w.running = Result{partition, t, t + cost};
+      push(Event{t + cost, 0, Kind::partition_end, id, 0, ++w.run_generation});
     }
-    const bool may_steal = w.master_exhausted && w.queue.empty() && !w.steal_outstanding && workers_ > 1 &&
-                           config_.stealing != job::Stealing::off;
-    const bool steal_now = may_steal && t >= w.next_steal;
-    if (may_steal && !steal_now && !w.retry_pending) {
+    scheduling::WorkerState s;
+    s.queued = w.queue.size();
+    s.busy = w.busy;
+    s.master_exhausted = w.master_exhausted;
+    s.requests_outstanding = w.requests_outstanding;
+    s.steal_outstanding = w.steal_outstanding;
+    s.has_victims = w.victims.has_victims();
+    s.failed_steals = w.failed_steals;
+    s.results_waiting = w.outbox.size();
+    s.results_overdue = overdue;
+    const bool out_of_work = scheduling::WorkerRules::out_of_work(s);
+    s.steal_due = out_of_work && t >= w.next_steal;
+    if (out_of_work && !s.steal_due && !w.retry_pending) {
       w.retry_pending = true;
       push(Event{w.next_steal, 0, Kind::steal_retry, id});
     }
-    const bool request_work = !w.request_outstanding && w.queue.empty() &&
-                              (!w.master_exhausted || (config_.stealing == job::Stealing::master && steal_now));
-    const bool idle = !w.busy && w.queue.empty();
-    if (request_work || (w.outbox > 0 && (w.outbox >= batching_.max_batch || (idle && !w.request_outstanding)))) {
-      send_request(t, id, request_work);
-    }
-    if (config_.stealing == job::Stealing::random && steal_now) {
-      begin_steal(w);
-      Event steal{t + config_.latency_s, 0, Kind::steal_request, w.victims.next()};
+    const scheduling::WorkerDecision d = rules_.decide(s);
+    if (d.request_work || d.send_results) send_request(t, id, d.request_work, s.queued == 0 && !s.busy);
+    if (d.steal) {
+      const std::uint32_t victim = w.victims.next();
+      begin_steal(w, victim + 1);
+      Event steal{t + config_.latency_s, 0, Kind::steal_request, victim};
       steal.thief = id;
       push(steal);
     }
   }
 
-  void send_request(double t, std::uint32_t id, bool wants_work) {
+  void send_request(double t, std::uint32_t id, bool wants_work, bool idle) {
     Worker& w = crew_[id];
     Event request{t + config_.latency_s, 0, Kind::request, id};
-    request.count = w.outbox;
-    request.busy_s = w.outbox_busy_s;
     request.queued = w.queue.size();
     request.flag = wants_work;
+    request.pushed = idle;
+    request.payload = results_.keep(std::move(w.outbox));
+    w.outbox.clear();
     push(request);
-    w.outbox = 0;
-    w.outbox_busy_s = 0;
     ++w.batch;
     if (wants_work) {
-      w.request_outstanding = true;
-      if (w.master_exhausted) begin_steal(w);
+      ++w.requests_outstanding;
+      if (w.master_exhausted && config_.stealing == job::Stealing::master) begin_steal(w, 0);
     }
   }
 
   void master_receive(const Event& e) {
     const double t = master_busy_until(e.time);
-    received_ += e.count;
-    dealer_.completed(e.worker, e.count, e.busy_s);
+    const std::vector<Result> results = results_.take(e.payload);
+    if (lost_[e.worker]) return;
+    silence_.heard(e.worker);
+    double busy_s = 0;
+    for (const Result& r : results) {
+      const double seconds = r.end_s - r.start_s;
+      busy_s += seconds;
+      backups_.finished(e.worker, seconds);
+      if (done_[r.id]) {
+        wasted_s_ += seconds;  // a copy, or the original after its copy
+        continue;
+      }
+      done_[r.id] = true;
+      ++received_;
+      last_end_ = std::max(last_end_, r.end_s);
+    }
+    dealer_.completed(e.worker, results.size(), busy_s);
     queues_.reported(e.worker, e.queued);
     if (!e.flag) return;
     std::vector<IndexRange> ids;
-    if (dealer_.next_grant(e.worker, ids) == 0 && config_.stealing == job::Stealing::master) {
-      if (const auto victim = queues_.victim_for(e.worker)) {
-        Event steal{master_busy_until(t) + config_.latency_s, 0, Kind::steal_request, *victim};
-        steal.thief = e.worker;
-        push(steal);
-        return;
+    if (dealer_.next_grant(e.worker, ids) == 0) {
+      if (config_.stealing == job::Stealing::master) {
+        if (const auto victim = queues_.victim_for(e.worker)) {
+          Event steal{master_busy_until(t) + config_.latency_s, 0, Kind::steal_request, *victim};
+          steal.thief = e.worker;
+          push(steal);
+          return;
+        }
       }
+      if (e.pushed) ids = backups_.backup_for(done_, t);
     }
     send_grant(t, e.worker, std::move(ids));
   }
 
-  void begin_steal(Worker& w) {
+  // `victim`: the rank stolen from (0: the master names it).
+  void begin_steal(Worker& w, std::uint32_t victim) {
     w.steal_outstanding = true;
+    w.steal_victim = victim;
     ++steal_attempts_;
   }
 
@@ -270,8 +481,10 @@ class Simulation {
     w.steal_outstanding = false;
     if (got_work) {
       ++steals_;
+      w.failed_steals = 0;
       w.steal_backoff.reset();
     } else {
+      ++w.failed_steals;
       w.next_steal = t + seconds_of(w.steal_backoff.next([t] { return clock_at(t); }));
     }
   }
@@ -281,21 +494,30 @@ class Simulation {
   std::uint32_t workers_;
   scheduling::Dealer dealer_;
   scheduling::QueueEstimates queues_;
-  scheduling::ResultBatching batching_;
+  scheduling::WorkerRules rules_;
+  scheduling::BackupRule backups_;
+  scheduling::SilenceDetector silence_;
   std::vector<Worker> crew_;
+  std::vector<bool> done_;
+  std::vector<std::uint32_t> attempts_;
+  std::vector<bool> lost_;
+  std::uint32_t lost_count_ = 0;
 
   std::priority_queue<Event, std::vector<Event>, std::greater<>> events_;
   std::uint64_t seq_ = 0;
-  std::vector<std::vector<IndexRange>> payloads_;
-  std::vector<std::uint32_t> free_;
+  Pool<IndexRange> ranges_;
+  Pool<Result> results_;
 
   double master_free_ = 0;
   std::uint64_t master_messages_ = 0;
   std::uint64_t grants_ = 0;
   std::uint64_t received_ = 0;
   std::uint64_t started_ = 0;
+  std::uint64_t dealt_again_ = 0;
   double first_start_ = 0;
   double last_end_ = 0;
+  double wasted_s_ = 0;
+  double now_ = 0;
   std::uint64_t steal_attempts_ = 0;
   std::uint64_t steals_ = 0;
 };

@@ -50,7 +50,7 @@ Worker::Worker(protocol::Endpoint& endpoint, const kernels::JobPlan& plan, kerne
       workers_(static_cast<std::uint32_t>(endpoint.size() - 1)),
       steals_randomly_(plan.spec.schedule.stealing == job::Stealing::random),
       master_names_victims_(plan.spec.schedule.stealing == job::Stealing::master),
-      batching_(scheduling::ResultBatching::for_workers(workers_)),
+      rules_(steals_randomly_, master_names_victims_, scheduling::ResultBatching::for_workers(workers_)),
       victims_(self_, workers_, 0x6b647363686564ULL),
       poll_backoff_(scheduling::message_polling()),
       grant_wait_(grant_waiting()),
@@ -255,7 +255,7 @@ std::optional<int> Worker::run() {
     if (stopped) break;
 
     const bool idle_before = std::exchange(idled_, false);
-    Decision decision;
+    scheduling::WorkerDecision decision;
     {
       std::lock_guard lock(mutex_);
       decision = decide(idle_before);
@@ -323,37 +323,27 @@ std::optional<int> Worker::run() {
   return abort_code;
 }
 
-Worker::Decision Worker::decide(bool check_age) {
+scheduling::WorkerDecision Worker::decide(bool check_age) {
   if (!executor_error_.empty()) throw RuntimeError(executor_error_);
-  Decision d;
-  // Streams of short partitions keep one more in hand and two requests on the way, so the next
-  // grants are already coming when the current one ends and neither side waits for a round trip.
-  const std::uint64_t low_water = inline_mode_ ? 1 : 0;
-  const unsigned max_requests = inline_mode_ && !master_exhausted_ ? 2 : 1;
-  // Once the master has run dry, an empty queue means stealing: through the master, which names
-  // the victim, or directly from a random one; either way not before the backoff allows.
-  // Each such try also asks the master, which may have a copy to run (of a partition that runs
-  // far too long, or that a lost worker held) when nothing is left to steal.
-  const bool out_of_work = master_exhausted_ && queue_.empty() && !steal_outstanding_;
-  const bool try_now = out_of_work && Clock::now() >= next_steal_;
-  d.steal = steals_randomly_ && try_now && victims_.has_victims();
-  // A random thief asks the master only once a steal has failed: queued work is better stolen
-  // than copied.
-  const bool asks_master = master_names_victims_ || !d.steal || failed_steals_ > 0;
-  d.request_work = requests_outstanding_ < max_requests && queue_.size() <= low_water &&
-                   (!master_exhausted_ || (try_now && asks_master));
-  const bool idle = queue_.empty() && !executor_busy_;
-  d.starved = idle && requests_outstanding_ > 0;
-  // While a request is outstanding its answer will soon carry the results back with the next
-  // request, so one message per grant suffices.
-  d.send_results = !outbox_.empty() && (d.request_work || (idle && requests_outstanding_ == 0) ||
-                                        outbox_.size() >= batching_.max_batch ||
-                                        (check_age && Clock::now() - oldest_result_ >= batching_.max_delay));
+  scheduling::WorkerState state;
+  state.queued = queue_.size();
+  state.busy = executor_busy_;
+  state.streaming = inline_mode_;
+  state.master_exhausted = master_exhausted_;
+  state.requests_outstanding = requests_outstanding_;
+  state.steal_outstanding = steal_outstanding_;
+  state.has_victims = victims_.has_victims();
+  state.failed_steals = failed_steals_;
+  state.results_waiting = outbox_.size();
+  // The clock is read only when the answer depends on it.
+  state.steal_due = scheduling::WorkerRules::out_of_work(state) && Clock::now() >= next_steal_;
+  state.results_overdue = check_age && !outbox_.empty() && Clock::now() - oldest_result_ >= rules_.batching().max_delay;
+  const scheduling::WorkerDecision d = rules_.decide(state);
   // Swapping keeps both vectors' capacity: the dispatch loop allocates nothing per batch.
   if (d.send_results) request_.outcomes.swap(outbox_);
   if (d.send_results || d.request_work) {
     request_.queued = queue_.size();
-    request_.idle = idle;
+    request_.idle = state.queued == 0 && !state.busy;
     request_.round = round_;
   }
   return d;

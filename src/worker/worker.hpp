@@ -9,6 +9,7 @@
 #include "scheduling/result_batching.hpp"
 #include "scheduling/silence_detector.hpp"
 #include "scheduling/victim_selector.hpp"
+#include "scheduling/worker_rules.hpp"
 #include "worker/partition_runner.hpp"
 
 #include <chrono>
@@ -55,13 +56,6 @@ class Worker {
   bool left_a_kernel_running() const { return executor_abandoned_; }
 
  private:
-  struct Decision {
-    bool request_work = false;
-    bool send_results = false;
-    bool steal = false;
-    bool starved = false;  // idle, and waiting for a grant
-  };
-
   void execute();  // the executor thread
   void serve();
   void record(protocol::Outcome outcome);  // under mutex_
@@ -69,7 +63,7 @@ class Worker {
   // Under mutex_. The age of waiting results is checked only after an idle pass: while the
   // loop is busy, the next request carries them anyway, and a clock read per pass is not free.
   // Results to send move from outbox_ into request_.
-  Decision decide(bool check_age);
+  scheduling::WorkerDecision decide(bool check_age);
   void wait(scheduling::Backoff::Duration pause);
   // Inline mode: runs a batch of short partitions on this thread; false if it ran none.
   bool run_inline();
@@ -94,7 +88,7 @@ class Worker {
   std::uint32_t workers_;
   bool steals_randomly_;  // stealing = "random": the thief picks its victim
   bool master_names_victims_;  // stealing = "master": the thief's requests go on to a victim
-  scheduling::ResultBatching batching_;
+  scheduling::WorkerRules rules_;
   scheduling::VictimSelector victims_;
   scheduling::Backoff poll_backoff_;
   scheduling::Backoff grant_wait_;

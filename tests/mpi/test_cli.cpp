@@ -157,9 +157,28 @@ TEST_F(Cli, SimulatePredictsAScheduleAndRefusesBadInput) {
   ASSERT_EQ(exact.exit_code, 0) << exact.err;
   EXPECT_NE(exact.out.find("\"makespan_s\": 2,"), std::string::npos) << exact.out;
   EXPECT_NE(exact.out.find("\"efficiency\": 1,"), std::string::npos) << exact.out;
-  // 2 grants; each worker's first result waits 20 ms for company, then travels alone, and the
-  // second goes when the worker runs dry: 4 result messages.
-  EXPECT_NE(exact.out.find("\"master_messages\": 6,"), std::string::npos) << exact.out;
+  EXPECT_NE(exact.out.find("\"lost_workers\": 0,"), std::string::npos) << exact.out;
+  EXPECT_NE(exact.out.find("\"complete\": true"), std::string::npos) << exact.out;
+  // Faults: rank 1 dies at 0.55 s with 0.5 s of its 1 s partition done (see the simulator's tests).
+  const Completed lost = run(0, {"simulate", "--workers", "2", "--partitions", "2", "--cost", "const:1000000",
+                                 "--chunking", "fixed", "--stealing", "off", "--latency-us", "0", "--overhead-us", "0",
+                                 "--fail", "1@0.55", "--worker-timeout", "1", "--no-speculation"});
+  ASSERT_EQ(lost.exit_code, 0) << lost.err;
+  EXPECT_NE(lost.out.find("faults      1 workers lost, 1 partitions dealt again, 0 copies; 1 attempts run again, "
+                          "0.550000 worker seconds wasted\n"),
+            std::string::npos)
+      << lost.out;
+  for (const auto& [option, value, message] :
+       std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"--fail", "3@1", "--fail: \"3\" is not a worker's rank (1 to 2)"},
+           {"--fail", "1", "--fail: \"1\" is not of the form RANK@SECONDS"},
+           {"--stop", "1@2", "--stop: \"2\" is not of the form RANK@SECONDS+SECONDS"},
+           {"--stop", "1@x+1", "--stop: \"x\" is not a time in seconds"},
+           {"--slow", "2:0.5", "--slow: \"0.5\" is not a factor of at least 1"}}) {
+    const Completed bad = run(0, {"simulate", "--workers", "2", "--partitions", "2", "--cost", "const:1", option, value});
+    EXPECT_EQ(bad.exit_code, 2) << option << " " << value;
+    EXPECT_NE(bad.err.find(message), std::string::npos) << bad.err;
+  }
 
   write_text("job.toml", "[job]\nname = \"m\"\noutput = \"m.h5\"\n[partition]\nrange = [0, 30]\n"
                          "[kernel]\nname = \"spin\"\ncost = \"const:100\"\nmode = \"sleep\"\n");
