@@ -182,7 +182,7 @@ void Master::await_each_live(protocol::Tag tag, const std::string& silent_means,
     if (const auto silent = silence_.check(now)) lose(*silent, silent_means);
     if (now >= next_heartbeat_) {
       next_heartbeat_ = now + heartbeat_interval_;
-      send_to_live(protocol::Heartbeat{});
+      send_to_live(protocol::Heartbeat{false, 0, backups_.median_seconds()});
     }
   }
 }
@@ -266,7 +266,7 @@ void Master::keep_alive() {
   }
   if (now < next_heartbeat_) return;
   next_heartbeat_ = now + heartbeat_interval_;
-  send_to_live(protocol::Heartbeat{});
+  send_to_live(protocol::Heartbeat{false, 0, backups_.median_seconds()});
 }
 
 // The job goes on without the worker: what the master granted it and has no result is dealt

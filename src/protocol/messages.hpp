@@ -127,15 +127,18 @@ struct Stop {
 };
 
 // From a worker it also says which partition its executor is inside, if any: should the worker
-// die, that partition is the one suspected of killing it (see RetryRule::lost_with).
+// die, that partition is the one suspected of killing it (see RetryRule::lost_with). From the
+// master it carries the median partition time, against which a worker finds itself slow (see
+// scheduling::WorkerRules).
 struct Heartbeat {
   static constexpr Tag tag = Tag::heartbeat;
   bool busy = false;
   PartitionId running = 0;
+  double median_s = 0;
 
   template <typename Archive>
   void serialize(Archive& archive, unsigned /*version*/) {
-    archive & busy & running;
+    archive & busy & running & median_s;
   }
 };
 

@@ -19,6 +19,7 @@ struct WorkerState {
   std::uint64_t failed_steals = 0;  // in a row
   std::uint64_t results_waiting = 0;
   bool results_overdue = false;  // the oldest waiting result has waited the batching delay
+  bool slow = false;             // see WorkerRules::is_slow
 };
 
 struct WorkerDecision {
@@ -42,6 +43,14 @@ class WorkerRules {
   static bool out_of_work(const WorkerState& s) { return s.master_exhausted && s.queued == 0 && !s.steal_outstanding; }
 
   WorkerDecision decide(const WorkerState& s) const;
+
+  // A worker whose partitions take, on average, more than `slow_factor` times the median of
+  // every worker's (as the master last said) is slow, as a straggling node: once the master has
+  // run dry it neither steals nor asks for copies while other workers are there, since the last
+  // partitions of a job finish sooner anywhere else. Its queue is left to the thieves. With
+  // speculation only (`speculate`), so that speculate = false keeps the plain schedule.
+  static constexpr double slow_factor = 2;
+  static bool is_slow(double own_mean_s, double median_s) { return median_s > 0 && own_mean_s > slow_factor * median_s; }
 
   const ResultBatching& batching() const { return batching_; }
 

@@ -38,6 +38,7 @@ enum class Kind : std::uint8_t {
   steal_retry,    // a worker's steal backoff ended
   fault,          // a worker dies or stops (config.faults[count])
   liveness,       // the master looks for silent workers
+  heartbeat,      // the master tells every worker the median partition time
 };
 
 struct Event {
@@ -106,6 +107,9 @@ struct Worker {
   bool retry_pending = false;
   double next_steal = 0;
   std::vector<Result> outbox;  // finished partitions not yet reported
+  double own_seconds = 0;      // of the partitions it ran, for WorkerRules::is_slow
+  std::uint64_t own_partitions = 0;
+  double median_s = 0;  // as the master last said
   std::uint64_t batch = 0;     // generation of the outbox, to recognise stale results_due events
 };
 
@@ -140,6 +144,7 @@ class Simulation {
       if (fault.worker < workers_) push(Event{fault.at_s, 0, Kind::fault, fault.worker, 0, i});
     }
     if (!config_.faults.empty()) push(Event{liveness_interval(), 0, Kind::liveness});
+    push(Event{heartbeat_interval(), 0, Kind::heartbeat});
     for (auto& grant : dealer_.initial_grants()) send_grant(0, grant.worker, std::move(grant.ranges));
     const double horizon = this->horizon();
     while (received_ < costs_.size() && !events_.empty()) {
@@ -178,6 +183,9 @@ class Simulation {
 
  private:
   double liveness_interval() const { return config_.worker_timeout_s / 10; }
+  double heartbeat_interval() const {
+    return scheduling::heartbeat_interval(scheduling::SilenceDetector::Duration(config_.worker_timeout_s)).count();
+  }
 
   double horizon() const {
     double slowest = 1;
@@ -218,6 +226,7 @@ class Simulation {
   void handle(const Event& e) {
     if (e.kind == Kind::request) return master_receive(e);
     if (e.kind == Kind::liveness) return look_for_silence(e.time);
+    if (e.kind == Kind::heartbeat) return beat(e.time);
     Worker& w = crew_[e.worker];
     if (!w.alive) return drop(e);
     // A stopped worker takes what happens to it once it runs again.
@@ -266,6 +275,8 @@ class Simulation {
       case Kind::partition_end:
         if (e.count != w.run_generation) return;
         w.busy = false;
+        w.own_seconds += w.running.end_s - w.running.start_s;
+        ++w.own_partitions;
         if (w.outbox.empty()) push(Event{e.time + seconds_of(rules_.batching().max_delay), 0, Kind::results_due, e.worker, 0, 0, false, false, 0, w.batch});
         w.outbox.push_back(w.running);
         break;
@@ -280,6 +291,7 @@ class Simulation {
         return fault(e.time, e.worker, config_.faults[e.count]);
       case Kind::request:
       case Kind::liveness:
+      case Kind::heartbeat:
         return;
     }
     step(e.time, e.worker, overdue);
@@ -326,6 +338,12 @@ class Simulation {
     }
     if (const auto silent = silence_.check(clock_at(t))) lose(t, *silent);
     if (received_ < costs_.size() && lost_count_ < workers_) push(Event{t + liveness_interval(), 0, Kind::liveness});
+  }
+
+  void beat(double t) {
+    const double median_s = backups_.median_seconds();
+    for (Worker& w : crew_) w.median_s = median_s;
+    if (received_ < costs_.size()) push(Event{t + heartbeat_interval(), 0, Kind::heartbeat});
   }
 
   // As the runtime's master: the worker is killed (a stopped one on this host) or abandoned,
@@ -401,6 +419,8 @@ class Simulation {
     s.failed_steals = w.failed_steals;
     s.results_waiting = w.outbox.size();
     s.results_overdue = overdue;
+    s.slow = config_.speculate && w.own_partitions > 0 &&
+             scheduling::WorkerRules::is_slow(w.own_seconds / static_cast<double>(w.own_partitions), w.median_s);
     const bool out_of_work = scheduling::WorkerRules::out_of_work(s);
     s.steal_due = out_of_work && t >= w.next_steal;
     if (out_of_work && !s.steal_due && !w.retry_pending) {

@@ -335,6 +335,8 @@ scheduling::WorkerDecision Worker::decide(bool check_age) {
   state.has_victims = victims_.has_victims();
   state.failed_steals = failed_steals_;
   state.results_waiting = outbox_.size();
+  state.slow = faults_.speculate && own_partitions_ > 0 &&
+               scheduling::WorkerRules::is_slow(own_seconds_ / static_cast<double>(own_partitions_), median_s_);
   // The clock is read only when the answer depends on it.
   state.steal_due = scheduling::WorkerRules::out_of_work(state) && Clock::now() >= next_steal_;
   state.results_overdue = check_age && !outbox_.empty() && Clock::now() - oldest_result_ >= rules_.batching().max_delay;
@@ -432,6 +434,8 @@ bool Worker::handle(const protocol::Envelope& envelope, std::optional<int>& abor
       return false;
     }
     case Tag::heartbeat:
+      median_s_ = envelope.as<protocol::Heartbeat>().median_s;
+      return false;
     case Tag::round_state:  // a copy of this round's state, which came by broadcast first
       return false;
     case Tag::lost: {
@@ -550,6 +554,8 @@ void Worker::record(protocol::Outcome outcome) {
   } else {
     inline_mode_ = short_streak_ >= inline_streak;
   }
+  own_seconds_ += seconds;
+  ++own_partitions_;
   if (outbox_.empty()) oldest_result_ = Clock::now();
   outbox_.push_back(std::move(outcome));
 }

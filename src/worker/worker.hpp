@@ -100,6 +100,8 @@ class Worker {
   std::condition_variable comm_wakeup_;
   scheduling::LocalQueue queue_;
   std::vector<protocol::Outcome> outbox_;
+  double own_seconds_ = 0;  // of the partitions this worker ran, for WorkerRules::is_slow
+  std::uint64_t own_partitions_ = 0;
   Clock::time_point oldest_result_;
   bool executor_busy_ = false;
   bool inline_mode_ = false;
@@ -145,6 +147,7 @@ class Worker {
   std::uint64_t sent_since_heartbeat_ = 0;
   bool executor_abandoned_ = false;
   bool saw_a_loss_ = false;
+  double median_s_ = 0;  // every worker's median partition time, as the master last said
   Rank steal_victim_ = 0;
   std::uint64_t failed_steals_ = 0;  // in a row  // stealing = "random": the victim of the steal outstanding
   std::list<Bytes> broadcast_buffers_;  // abandoned broadcasts' buffers, MPI's until the process ends
