@@ -135,16 +135,16 @@ def main():
               f"{predicted['wasted_s']:.2f} |")
     print(f"\nlargest error {100 * max(errors):.1f} %")
 
-    # 4,096 workers, lognormal partitions (mean 50 ms), 1 % of the workers (41) dying at random
+    # 4,096 workers, lognormal partitions (mean 0.5 s), 1 % of the workers (41) dying at random
     # times during the first 90 % of the fault-free makespan; worker_timeout 60 s.
-    base = ["--workers", "4096", "--partitions", "2000000", "--cost", "lognormal:50000,1.0", "--seed", "1"]
+    base = ["--workers", "4096", "--partitions", "2000000", "--cost", "lognormal:500000,1.0", "--seed", "1"]
     plain = simulate(args, *base)
     rng = random.Random(1)
     failures = []
     for worker in rng.sample(range(1, 4097), 41):
         failures += ["--fail", f"{worker}@{rng.uniform(0, 0.9 * plain['makespan_s']):.3f}"]
     faulty = simulate(args, *base, *failures)
-    print("\n| 4,096 workers, 2,000,000 partitions (lognormal, mean 50 ms) | makespan s | efficiency | lost | "
+    print("\n| 4,096 workers, 2,000,000 partitions (lognormal, mean 0.5 s) | makespan s | efficiency | lost | "
           "dealt again | copies | attempts again | wasted worker s | complete |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for label, r in (("no fault", plain), ("41 workers (1 %) die", faulty)):

@@ -454,6 +454,8 @@ void run_job(const mpi::communicator& comm, const std::string& path, const RunOp
   }
   announce(endpoint, announcement, batch);
   if (announcement.exit_code != 0) {
+    // A worker stopped since the last job would hold the announcement's send forever.
+    endpoint.abandon_sends();
     batch.worst = std::max(batch.worst, announcement.exit_code);
     batch.ended = true;
     return;

@@ -34,6 +34,7 @@ Master::Master(protocol::Endpoint& endpoint, const kernels::JobPlan& plan, Resul
       told_to_leave_(workers_, false),
       leaving_(workers_, false),
       running_(workers_),
+      steal_victim_(workers_, 0),
       silence_(workers_, scheduling::SilenceDetector::Duration(plan.spec.faults.worker_timeout_s),
                scheduling::SilenceDetector::Clock::now()),
       heartbeat_interval_(std::chrono::duration_cast<scheduling::SilenceDetector::Clock::duration>(
@@ -88,8 +89,7 @@ void Master::begin_round() {
     // MPI keeps the buffer of an abandoned broadcast until the process ends: the block itself
     // moves to the list, and the next round's state gets a block of its own. The loss that ended
     // the broadcast has sent every survivor the state already (see lose()).
-    abandoned_.push_back(std::move(state_));
-    broadcast_state_ = &abandoned_.back();
+    broadcast_state_ = &protocol::Endpoint::keep_until_exit(std::move(state_));
     return;
   }
   send_to_live(protocol::RoundState{results_.round(), state_});
@@ -290,6 +290,14 @@ void Master::lose(std::uint32_t worker, const std::string& why) {
   // it has completed here: each survivor gets the state directly too (one that has it already
   // drops the copy).
   if (broadcast_state_ != nullptr) send_to_live(protocol::RoundState{results_.round(), *broadcast_state_});
+  // A thief whose request went on to this worker as a steal would wait for its reply forever:
+  // the master answers for it, with nothing.
+  for (std::uint32_t thief = 0; thief < workers_; ++thief) {
+    if (steal_victim_[thief] != static_cast<Rank>(worker + 1) || lost_[thief]) continue;
+    steal_victim_[thief] = 0;
+    next_ranges_.clear();
+    send_grant(thief, next_ranges_);
+  }
   const std::vector<IndexRange> orphans = backups_.orphans_of(worker, results_.done());
   suspect(worker, orphans);
   deal_again(orphans);
@@ -442,6 +450,8 @@ void Master::handle(const protocol::Envelope& envelope) {
       }
       dealer_.completed(worker, request_.outcomes.size(), busy_s);
       queues_.reported(worker, request_.queued);
+      // A thief asks again only once its steal has been answered.
+      if (request_.wants_work) steal_victim_[worker] = 0;
       if (request_.wants_work) answer(worker);
       return;
     }
@@ -457,9 +467,10 @@ void Master::handle(const protocol::Envelope& envelope) {
 void Master::answer(std::uint32_t worker) {
   next_ranges_.clear();
   if (dealer_.next_grant(worker, next_ranges_) == 0) {
-    if (names_victims_) {
+    if (names_victims_ && !backups_.slow(worker)) {
       if (const auto victim = queues_.victim_for(worker)) {
         endpoint_.send(static_cast<Rank>(*victim + 1), protocol::StealRequest{results_.round(), static_cast<Rank>(worker + 1)});
+        steal_victim_[worker] = static_cast<Rank>(*victim + 1);
         return;
       }
     }

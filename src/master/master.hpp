@@ -4,7 +4,6 @@
 #include "kernels/job_plan.hpp"
 
 #include <functional>
-#include <list>
 
 #include "io/records.hpp"
 #include "master/result_collector.hpp"
@@ -106,8 +105,9 @@ class Master {
   std::vector<bool> told_to_leave_;
   std::vector<bool> leaving_;  // said so in its acknowledgement of Finished
   std::vector<std::optional<PartitionId>> running_;  // per worker, as its last heartbeat said
+  // stealing = "master": per thief, the rank its last request went on to as a steal (0: none).
+  std::vector<Rank> steal_victim_;
   double coarse_now_s_ = 0;  // seconds since the start, as of the last liveness check
-  std::list<Bytes> abandoned_;  // buffers of abandoned broadcasts, MPI's until the process ends
   const Bytes* broadcast_state_ = nullptr;  // the state of this round, when it went by broadcast
   scheduling::SilenceDetector silence_;
   scheduling::SilenceDetector::Clock::duration heartbeat_interval_;

@@ -95,6 +95,11 @@ void Endpoint::flush() {
   bytes_in_flight_ = 0;
 }
 
+const Bytes& Endpoint::keep_until_exit(Bytes&& data) {
+  static auto* const kept = new std::list<Bytes>;
+  return kept->emplace_back(std::move(data));
+}
+
 void Endpoint::abandon_sends() {
   // Never freed: MPI may still read these buffers.
   static auto* const kept = new std::list<std::pair<MPI_Request, Bytes>>;

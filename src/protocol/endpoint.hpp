@@ -71,6 +71,10 @@ class Endpoint {
   // Blocks until every send this endpoint started has completed.
   void flush();
 
+  // The buffer of an abandoned broadcast: MPI may write into it (or read it) until the process
+  // ends, so it moves (its block unchanged) to storage that is never freed.
+  static const Bytes& keep_until_exit(Bytes&& data);
+
   // Once a peer is lost: a send to it may never complete, so neither flush() nor the destructor
   // waits for the sends in flight. Their buffers stay MPI's until the process ends.
   void abandon_sends();

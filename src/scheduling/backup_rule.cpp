@@ -1,5 +1,7 @@
 #include "scheduling/backup_rule.hpp"
 
+#include "scheduling/worker_rules.hpp"
+
 #include "scheduling/grant.hpp"
 
 #include <algorithm>
@@ -66,6 +68,11 @@ double BackupRule::median_seconds() {
     median_at_ = sampled_;
   }
   return median_s_;
+}
+
+bool BackupRule::slow(std::uint32_t worker) {
+  if (!speculate_ || worker_partitions_[worker] == 0) return false;
+  return WorkerRules::is_slow(worker_seconds_[worker] / static_cast<double>(worker_partitions_[worker]), median_seconds());
 }
 
 std::vector<IndexRange> BackupRule::orphans_of(std::uint32_t worker, const std::vector<bool>& done) {

@@ -56,6 +56,9 @@ class BackupRule {
   // The median of the sampled partition times, 0 before any.
   double median_seconds();
 
+  // Whether the worker is slow (WorkerRules::is_slow, by its own pace), with speculation on.
+  bool slow(std::uint32_t worker);
+
   // A new round: nothing is granted yet; the samples stay (partitions of later rounds are alike).
   void new_round();
 

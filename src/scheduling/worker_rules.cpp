@@ -12,8 +12,8 @@ WorkerDecision WorkerRules::decide(const WorkerState& s) const {
   // the victim, or directly from a random one; either way not before the backoff allows.
   // Each such try also asks the master, which may have a copy to run (of a partition that runs
   // far too long, or that a lost worker held) when nothing is left to steal.
-  const bool try_now = out_of_work(s) && s.steal_due && !(s.slow && s.has_victims);
-  d.steal = steals_randomly_ && try_now && s.has_victims;
+  const bool try_now = out_of_work(s) && s.steal_due;
+  d.steal = steals_randomly_ && try_now && s.has_victims && !s.slow;
   // A random thief asks the master only once a steal has failed: queued work is better stolen
   // than copied.
   const bool asks_master = master_names_victims_ || !d.steal || s.failed_steals > 0;

@@ -46,9 +46,11 @@ class WorkerRules {
 
   // A worker whose partitions take, on average, more than `slow_factor` times the median of
   // every worker's (as the master last said) is slow, as a straggling node: once the master has
-  // run dry it neither steals nor asks for copies while other workers are there, since the last
-  // partitions of a job finish sooner anywhere else. Its queue is left to the thieves. With
-  // speculation only (`speculate`), so that speculate = false keeps the plain schedule.
+  // run dry it steals no more (nor does the master steal on its behalf), since the last
+  // partitions of a job finish sooner anywhere else; its queue is left to the thieves. It still
+  // asks the master, which may have work that only an idle worker's request brings (what a lost
+  // worker held, a copy of a hung partition). With speculation only (`speculate`), so that
+  // speculate = false keeps the plain schedule.
   static constexpr double slow_factor = 2;
   static bool is_slow(double own_mean_s, double median_s) { return median_s > 0 && own_mean_s > slow_factor * median_s; }
 

@@ -130,7 +130,8 @@ class Simulation {
         silence_(workers_, scheduling::SilenceDetector::Duration(config.worker_timeout_s), clock_at(0)),
         done_(costs.size(), false),
         attempts_(costs.size(), 0),
-        lost_(workers_, false) {
+        lost_(workers_, false),
+        forwarded_(workers_, 0) {
     crew_.reserve(workers_);
     for (std::uint32_t w = 0; w < workers_; ++w) {
       crew_.emplace_back(scheduling::VictimSelector(w, workers_, config.seed));
@@ -343,7 +344,17 @@ class Simulation {
   void beat(double t) {
     const double median_s = backups_.median_seconds();
     for (Worker& w : crew_) w.median_s = median_s;
+    wake_idle(t);
     if (received_ < costs_.size()) push(Event{t + heartbeat_interval(), 0, Kind::heartbeat});
+  }
+
+  // What the master says (a median, a loss) may change an idle worker's mind: the runtime's
+  // worker decides again on every pass of its loop.
+  void wake_idle(double t) {
+    for (std::uint32_t id = 0; id < workers_; ++id) {
+      const Worker& w = crew_[id];
+      if (w.alive && t >= w.frozen_until && !w.busy && w.queue.empty()) step(t, id, false);
+    }
   }
 
   // As the runtime's master: the worker is killed (a stopped one on this host) or abandoned,
@@ -362,10 +373,15 @@ class Simulation {
       w.victims.exclude(id);
       if (w.steal_outstanding && w.steal_victim == id + 1 && config_.stealing == job::Stealing::random) {
         end_steal(t, w, false);
-        step(t, other, false);
+      }
+      // A steal the master passed on to the lost worker is answered by the master, with nothing.
+      if (forwarded_[other] == id + 1) {
+        forwarded_[other] = 0;
+        send_grant(t, other, {});
       }
     }
     if (lost_count_ == workers_) return;
+    wake_idle(t);
     std::vector<IndexRange> orphans;
     for (const auto& range : backups_.orphans_of(id, done_)) {
       for (PartitionId p = range.begin; p < range.end; ++p) {
@@ -457,8 +473,9 @@ class Simulation {
   void master_receive(const Event& e) {
     const double t = master_busy_until(e.time);
     const std::vector<Result> results = results_.take(e.payload);
-    if (lost_[e.worker]) return;
-    silence_.heard(e.worker);
+    // A lost worker's results still count if they come first, as in the runtime; it is not
+    // answered.
+    if (!lost_[e.worker]) silence_.heard(e.worker);
     double busy_s = 0;
     for (const Result& r : results) {
       const double seconds = r.end_s - r.start_s;
@@ -472,16 +489,19 @@ class Simulation {
       ++received_;
       last_end_ = std::max(last_end_, r.end_s);
     }
+    if (lost_[e.worker]) return;
     dealer_.completed(e.worker, results.size(), busy_s);
     queues_.reported(e.worker, e.queued);
+    if (e.flag) forwarded_[e.worker] = 0;
     if (!e.flag) return;
     std::vector<IndexRange> ids;
     if (dealer_.next_grant(e.worker, ids) == 0) {
-      if (config_.stealing == job::Stealing::master) {
+      if (config_.stealing == job::Stealing::master && !backups_.slow(e.worker)) {
         if (const auto victim = queues_.victim_for(e.worker)) {
           Event steal{master_busy_until(t) + config_.latency_s, 0, Kind::steal_request, *victim};
           steal.thief = e.worker;
           push(steal);
+          forwarded_[e.worker] = *victim + 1;
           return;
         }
       }
@@ -522,6 +542,7 @@ class Simulation {
   std::vector<std::uint32_t> attempts_;
   std::vector<bool> lost_;
   std::uint32_t lost_count_ = 0;
+  std::vector<std::uint32_t> forwarded_;  // stealing = "master": per thief, the victim + 1 of its steal
 
   std::priority_queue<Event, std::vector<Event>, std::greater<>> events_;
   std::uint64_t seq_ = 0;

@@ -103,13 +103,9 @@ std::optional<Bytes> Worker::receive_round_state(const protocol::RoundStart& sta
     return true;
   };
   if (!start.direct) {
-    Bytes& state = broadcast_buffers_.emplace_back(start.state_bytes);
-    if (endpoint_.broadcast(state, master_rank, [&] { return !abort_or_state() && !master_gone(); })) {
-      Bytes received = std::move(state);
-      broadcast_buffers_.pop_back();
-      return received;
-    }
-    // Abandoned: MPI keeps the buffer until the process ends.
+    Bytes state(start.state_bytes);
+    if (endpoint_.broadcast(state, master_rank, [&] { return !abort_or_state() && !master_gone(); })) return state;
+    protocol::Endpoint::keep_until_exit(std::move(state));
     if (abort_code) return std::nullopt;
     return direct;
   }
@@ -148,7 +144,12 @@ std::optional<int> Worker::finish() {
       if (envelope->tag == protocol::Tag::finished) {
         const int code = envelope->as<protocol::Finished>().exit_code;
         endpoint_.send(master_rank, protocol::Finished{0, executor_abandoned_});  // the acknowledgement
-        endpoint_.flush();
+        // A send to a lost peer (a steal reply to a lost thief) may never complete.
+        if (saw_a_loss_) {
+          endpoint_.abandon_sends();
+        } else {
+          endpoint_.flush();
+        }
         stop_if_injected(job::InjectedError::stop_after_end);
         return code;
       }
@@ -554,8 +555,10 @@ void Worker::record(protocol::Outcome outcome) {
   } else {
     inline_mode_ = short_streak_ >= inline_streak;
   }
-  own_seconds_ += seconds;
-  ++own_partitions_;
+  if (outcome.ok) {  // as the master's median, which failed attempts do not sway
+    own_seconds_ += seconds;
+    ++own_partitions_;
+  }
   if (outbox_.empty()) oldest_result_ = Clock::now();
   outbox_.push_back(std::move(outcome));
 }
@@ -566,7 +569,7 @@ void Worker::execute() {
   } catch (const std::exception& error) {
     {
       std::lock_guard lock(mutex_);
-      executor_error_ = fmt::format("rank {} executor: {}", endpoint_.rank(), error.what());
+      executor_error_ = fmt::format("rank {} executor: {}", self_ + 1, error.what());
       comm_signalled_ = true;
     }
     comm_wakeup_.notify_one();

@@ -14,7 +14,6 @@
 
 #include <chrono>
 #include <condition_variable>
-#include <list>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -150,7 +149,6 @@ class Worker {
   double median_s_ = 0;  // every worker's median partition time, as the master last said
   Rank steal_victim_ = 0;
   std::uint64_t failed_steals_ = 0;  // in a row  // stealing = "random": the victim of the steal outstanding
-  std::list<Bytes> broadcast_buffers_;  // abandoned broadcasts' buffers, MPI's until the process ends
 
   std::thread executor_;
 };
