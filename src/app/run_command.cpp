@@ -229,6 +229,7 @@ JobEnd run_master(protocol::Endpoint& endpoint, LoadedJob& job, master::ResultWr
     const bool job_or_input = code == static_cast<int>(ExitCode::usage) || code == static_cast<int>(ExitCode::io);
     try {
       if (job_or_input && dynamic_cast<const master::WorkerFatal*>(&error) == nullptr) {
+        results.close_journal();
         remove_journal(journal);
       } else {
         results.flush_journal();
@@ -315,6 +316,7 @@ JobEnd run_master(protocol::Endpoint& endpoint, LoadedJob& job, master::ResultWr
                 job.plan.partitions.count(), facts.wall_seconds, job.plan.spec.output.string());
     }
     // The run is finished, failed partitions included: there is nothing left to resume.
+    results.close_journal();
     remove_journal(journal);
   } catch (const std::exception& error) {
     report(error);

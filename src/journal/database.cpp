@@ -74,6 +74,10 @@ Database::Database(const std::filesystem::path& path) {
     sqlite3_close(db);
     throw IoError(message);
   }
+  // Closing does not checkpoint: the WAL holds the batches as well as the database would, and a
+  // journal is closed either to be removed (its run is complete) or to be resumed, when the
+  // next open reads the WAL.
+  sqlite3_db_config(db_, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
 }
 
 Database::~Database() { sqlite3_close(db_); }

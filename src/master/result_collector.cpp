@@ -50,7 +50,7 @@ bool ResultCollector::accept(Rank rank, protocol::Outcome& outcome, std::uint16_
     const journal::Fields fields{round_, outcome.id, rank, record.attempts, outcome.ok, outcome.stolen,
                                  outcome.cache_hit, outcome.start_s, outcome.end_s, outcome.bytes_read};
     journal::append_entry(journal_batch_, fields, outcome.error, outcome.partial);
-    if (journal_batch_.size() >= journal_batch_limit) flush_journal();
+    if (journal_batch_.size() >= journal_batch_limit) submit_journal();
   }
   merge_in_order(outcome.id, outcome);
   if (!outcome.ok) {
@@ -104,6 +104,7 @@ std::optional<std::vector<std::uint32_t>> ResultCollector::previous_assignment()
 
 void ResultCollector::journal_to(journal::Journal& journal, double checkpoint_seconds) {
   journal_ = &journal;
+  appender_ = std::make_unique<journal::Appender>(journal);
   // Reserved once and reused by every batch: a buffer growing afresh would cost a copy and a
   // page fault for every few dozen outcomes, more than the outcomes themselves.
   journal_batch_.reserve(journal_batch_limit + (std::size_t{1} << 20));
@@ -113,14 +114,25 @@ void ResultCollector::journal_to(journal::Journal& journal, double checkpoint_se
 }
 
 void ResultCollector::checkpoint(std::chrono::steady_clock::time_point now) {
-  if (journal_ != nullptr && now >= next_checkpoint_) flush_journal();
+  if (journal_ != nullptr && now >= next_checkpoint_) submit_journal();
+}
+
+// The batch is written by the appender's thread while merging goes on; "durable every
+// checkpoint_seconds" then means: written within one batch's write of each checkpoint.
+void ResultCollector::submit_journal() {
+  if (!journal_batch_.empty()) appender_->submit(journal_batch_);
+  next_checkpoint_ = std::chrono::steady_clock::now() + checkpoint_interval_;
 }
 
 void ResultCollector::flush_journal() {
   if (journal_ == nullptr) return;
-  if (!journal_batch_.empty()) journal_->append(journal_batch_);
-  journal_batch_.clear();
-  next_checkpoint_ = std::chrono::steady_clock::now() + checkpoint_interval_;
+  submit_journal();
+  appender_->wait();
+}
+
+void ResultCollector::close_journal() {
+  appender_.reset();
+  journal_ = nullptr;
 }
 
 void ResultCollector::replay(std::vector<journal::Entry>& entries, Bytes& state) {

@@ -2,6 +2,7 @@
 
 #include "common/default_init_allocator.hpp"
 #include "io/records.hpp"
+#include "journal/appender.hpp"
 #include "journal/journal.hpp"
 #include "kernels/job_plan.hpp"
 #include "kernels/kernel.hpp"
@@ -39,15 +40,18 @@ class ResultCollector {
   const std::vector<bool>& done() const { return tracker_.done(); }
   std::uint64_t completed() const { return tracker_.completed(); }
 
-  // From now on every accepted outcome is journaled: buffered, and written as one batch by
-  // checkpoint() once `checkpoint_seconds` have passed (or the buffer is full). The journal must
-  // outlive the collector.
+  // From now on every accepted outcome is journaled: buffered, and written as one batch (by a
+  // thread of the journal's own, journal::Appender) once `checkpoint_seconds` have passed or the
+  // buffer is full. The journal must outlive the collector, or close_journal() come first.
   void journal_to(journal::Journal& journal, double checkpoint_seconds);
-  // Writes the buffered outcomes when the checkpoint interval has passed. Cheap: callers call it
-  // whenever they look at the clock anyway.
+  // Hands the buffered outcomes over to be written when the checkpoint interval has passed.
+  // Cheap: callers call it whenever they look at the clock anyway.
   void checkpoint(std::chrono::steady_clock::time_point now);
-  // Writes the buffered outcomes now.
+  // Makes every outcome accepted so far durable, before it returns.
   void flush_journal();
+  // Stops journaling, dropping what is not written yet: the run is complete, and its journal is
+  // about to be removed.
+  void close_journal();
 
   // Resume: accepts a journal's entries as they were accepted before (in the order journaled),
   // beginning the next round whenever one is complete, exactly as the master did then. Leaves
@@ -75,6 +79,7 @@ class ResultCollector {
   const std::vector<RoundRecord>& rounds() const { return rounds_; }
 
  private:
+  void submit_journal();
   // A partition's turn in the id-ordered merge.
   struct Pending {
     bool arrived = false;
@@ -100,6 +105,7 @@ class ResultCollector {
   std::uint64_t waiting_count_ = 0;
   std::uint64_t peak_waiting_ = 0;
   journal::Journal* journal_ = nullptr;
+  std::unique_ptr<journal::Appender> appender_;
   std::chrono::steady_clock::duration checkpoint_interval_{};
   std::chrono::steady_clock::time_point next_checkpoint_{};
   journal::Batch journal_batch_;  // outcomes accepted since the last batch was written
