@@ -30,6 +30,7 @@ Master::Master(protocol::Endpoint& endpoint, const kernels::JobPlan& plan, Resul
       retry_(plan.spec.faults.retries),
       backups_(workers_, plan.spec.faults.speculate),
       lost_(workers_, false),
+      retired_(workers_, false),
       hellos_(workers_),
       told_to_leave_(workers_, false),
       leaving_(workers_, false),
@@ -331,6 +332,17 @@ void Master::suspect(std::uint32_t worker, const std::vector<IndexRange>& held) 
   results_.accept(static_cast<Rank>(worker + 1), outcome, retry_.attempts(*id, false));
 }
 
+// The worker's executor is inside a kernel that did not stop at its deadline: it stays in the
+// job (it still answers, and takes part in the round broadcasts and the end), but what it was
+// granted is dealt again, and it is granted nothing more.
+void Master::retire(std::uint32_t worker) {
+  if (retired_[worker]) return;
+  retired_[worker] = true;
+  log::warn("rank {} runs nothing more in this job: its kernel did not stop at partition_timeout", worker + 1);
+  queues_.reported(worker, 0);
+  deal_again(backups_.orphans_of(worker, results_.done()));
+}
+
 // Spread over the live workers, least loaded first, in consecutive pieces.
 void Master::deal_again(const std::vector<IndexRange>& held) {
   // What has a result meanwhile (a poison partition, just failed) is not dealt again.
@@ -342,14 +354,21 @@ void Master::deal_again(const std::vector<IndexRange>& held) {
   }
   const std::uint64_t left = scheduling::count_of(orphans);
   if (left == 0) return;
+  std::uint32_t usable_count = 0;
+  for (std::uint32_t w = 0; w < workers_; ++w) usable_count += usable(w) ? 1 : 0;
+  if (usable_count == 0) {
+    throw RuntimeError(fmt::format("no worker is left that can run partitions ({} lost, the others with a kernel "
+                                   "that did not stop at partition_timeout)",
+                                   lost_count_));
+  }
   log::debug("dealing {} partitions of a lost worker again", left);
-  const std::uint64_t share = (left + (workers_ - lost_count_) - 1) / (workers_ - lost_count_);
+  const std::uint64_t share = (left + usable_count - 1) / usable_count;
   std::vector<IndexRange> piece;
   std::uint64_t in_piece = 0;
   const auto hand_out = [&] {
     std::optional<std::uint32_t> target;
     for (std::uint32_t w = 0; w < workers_; ++w) {
-      if (!lost_[w] && (!target || queues_.queued(w) < queues_.queued(*target))) target = w;
+      if (usable(w) && (!target || queues_.queued(w) < queues_.queued(*target))) target = w;
     }
     send_grant(*target, piece, true);
     piece.clear();
@@ -379,8 +398,9 @@ void Master::raise_fatal(const protocol::Envelope& envelope) {
 }
 
 void Master::send_grant(std::uint32_t worker, const std::vector<IndexRange>& ranges, bool pushed, bool pinned) {
-  // A deal made by rule (static, cyclic, affinity) may name a lost worker: the others take it.
-  if (lost_[worker]) return deal_again(ranges);
+  // A deal made by rule (static, cyclic, affinity) may name a lost or retired worker: the others
+  // take it.
+  if (!usable(worker)) return deal_again(ranges);
   std::uint64_t ahead = queues_.queued(worker);
   for (const auto& range : ranges) {
     backups_.granted(worker, range, ahead, coarse_now_s_, results_.done());
@@ -399,8 +419,9 @@ void Master::send_grant(std::uint32_t worker, const std::vector<IndexRange>& ran
 bool Master::retry(std::uint32_t worker, const protocol::Outcome& outcome) {
   if (results_.done()[outcome.id] || !retry_.failed(outcome.id, worker)) return false;
   const auto target = retry_.worker_for(
-      outcome.id, workers_, [this](std::uint32_t w) { return !lost_[w]; },
+      outcome.id, workers_, [this](std::uint32_t w) { return usable(w); },
       [this](std::uint32_t w) { return queues_.queued(w); });
+  if (!target) return false;  // no worker left that may run it: the failure stands
   log::debug("partition {} failed on rank {} (attempt {} of {}): {}; retried on rank {}", outcome.id, worker + 1,
              retry_.attempts(outcome.id, false), retry_.retries() + 1, outcome.error, *target + 1);
   send_grant(*target, {IndexRange{outcome.id, outcome.id + 1}}, true, true);
@@ -450,6 +471,7 @@ void Master::handle(const protocol::Envelope& envelope) {
       }
       dealer_.completed(worker, request_.outcomes.size(), busy_s);
       queues_.reported(worker, request_.queued);
+      if (request_.retiring) return retire(worker);
       // A thief asks again only once its steal has been answered.
       if (request_.wants_work) steal_victim_[worker] = 0;
       if (request_.wants_work) answer(worker);

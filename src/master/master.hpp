@@ -82,6 +82,7 @@ class Master {
                        const std::function<void(std::uint32_t, const protocol::Envelope&)>& take);
   void suspect(std::uint32_t worker, const std::vector<IndexRange>& held);
   void deal_again(const std::vector<IndexRange>& held);
+  void retire(std::uint32_t worker);
   template <typename Message>
   void send_to_live(const Message& message);
   void answer(std::uint32_t worker);
@@ -101,6 +102,8 @@ class Master {
   scheduling::BackupRule backups_;
   std::vector<bool> lost_;
   std::uint32_t lost_count_ = 0;
+  std::vector<bool> retired_;  // see protocol::Request::retiring
+  bool usable(std::uint32_t worker) const { return !lost_[worker] && !retired_[worker]; }
   std::vector<protocol::Hello> hellos_;  // who and where each worker is, as it said
   std::vector<bool> told_to_leave_;
   std::vector<bool> leaving_;  // said so in its acknowledgement of Finished

@@ -59,10 +59,13 @@ struct Request {
   std::uint64_t queued = 0;  // partitions in the worker's queue, for the master's choice of victims
   bool idle = false;         // nothing queued and nothing running: a copy would start at once
   std::uint32_t round = 0;   // the worker's round: a request sent before it saw a new round is stale
+  // The worker can run no more partitions in this job: its executor is inside a kernel that did
+  // not stop at its deadline. The master deals what it holds again and grants it nothing more.
+  bool retiring = false;
 
   template <typename Archive>
   void serialize(Archive& archive, unsigned /*version*/) {
-    archive & outcomes & wants_work & queued & idle & round;
+    archive & outcomes & wants_work & queued & idle & round & retiring;
   }
 };
 

@@ -120,6 +120,13 @@ std::optional<Bytes> Worker::receive_round_state(const protocol::RoundStart& sta
 // of that round: results not yet sent (copies of partitions done elsewhere) and copies queued.
 void Worker::settle_previous_round() {
   while (true) {
+    if (retired_) {
+      // Its executor may never come back: nothing of the round that ended is kept.
+      std::lock_guard lock(mutex_);
+      queue_.clear();
+      outbox_.clear();
+      return;
+    }
     {
       std::lock_guard lock(mutex_);
       if (!executor_busy_) {
@@ -197,6 +204,10 @@ void Worker::abandon_overdue_partition() {
   outcome.end_s = std::chrono::duration<double>(Clock::now() - job_start_).count();
   log::warn("partition {}: {}", outcome.id, outcome.error);
   record(std::move(outcome));
+  // Its executor is taken, perhaps for good: this worker retires from the job, and its queue goes
+  // back to the master with the failure (see decide()).
+  retired_ = true;
+  queue_.clear();
 }
 
 void Worker::stop_if_injected(job::InjectedError where) {
@@ -326,6 +337,20 @@ std::optional<int> Worker::run() {
 
 scheduling::WorkerDecision Worker::decide(bool check_age) {
   if (!executor_error_.empty()) throw RuntimeError(executor_error_);
+  if (retired_) {
+    // One request says so (with the abandoned attempt's failure); nothing more is asked for.
+    scheduling::WorkerDecision d;
+    d.send_results = !outbox_.empty() || !retirement_sent_;
+    if (d.send_results) {
+      request_.outcomes.swap(outbox_);
+      request_.queued = 0;
+      request_.idle = false;
+      request_.round = round_;
+      request_.retiring = true;
+      retirement_sent_ = true;
+    }
+    return d;
+  }
   scheduling::WorkerState state;
   state.queued = queue_.size();
   state.busy = executor_busy_;
@@ -362,7 +387,8 @@ bool Worker::handle(const protocol::Envelope& envelope, std::optional<int>& abor
       bool wake_executor = false;
       {
         std::lock_guard lock(mutex_);
-        queue_.push(grant.ranges, false, grant.pinned);
+        // A retired worker's grants are dealt again by the master, which knows what it granted.
+        if (!retired_) queue_.push(grant.ranges, false, grant.pinned);
         wake_executor = !inline_mode_;
       }
       if (wake_executor) work_ready_.notify_one();
@@ -426,7 +452,8 @@ bool Worker::handle(const protocol::Envelope& envelope, std::optional<int>& abor
       // The previous round is complete; what may still be here of it is a copy whose original
       // came first (speculation, or a loss): the executor finishes it, and it is dropped.
       settle_previous_round();
-      kernel_.begin_round(start.round, *state);
+      // A retired worker's executor may still be inside the kernel: it is not touched.
+      if (!retired_) kernel_.begin_round(start.round, *state);
       round_ = start.round;
       requests_outstanding_ = 1;  // the master deals the round's first grants unasked
       master_exhausted_ = false;

@@ -115,6 +115,8 @@ class Worker {
   PartitionId running_id_ = 0;
   Clock::time_point running_since_{};
   bool running_abandoned_ = false;
+  // An attempt was abandoned: this worker runs nothing more in this job (see Request::retiring).
+  bool retired_ = false;
 
   // Only this thread. Inline batches: partitions taken, outcomes not yet recorded, and partitions
   // to put back because a long one ended the batch.
@@ -146,6 +148,7 @@ class Worker {
   std::uint64_t sent_since_heartbeat_ = 0;
   bool executor_abandoned_ = false;
   bool saw_a_loss_ = false;
+  bool retirement_sent_ = false;
   double median_s_ = 0;  // every worker's median partition time, as the master last said
   Rank steal_victim_ = 0;
   std::uint64_t failed_steals_ = 0;  // in a row  // stealing = "random": the victim of the steal outstanding

@@ -250,6 +250,28 @@ TEST_F(EndToEnd, AWorkerStoppedInsideTheBroadcastTreeHoldsNoOneUp) {
   EXPECT_EQ(result.read_f64("/result/centroids"), io::ResultFile(path("full.h5")).read_f64("/result/centroids"));
 }
 
+// Rank 2's kernel ignores its deadline (inject_delay sleeps 60 s before every partition): its
+// first attempt is abandoned, and rank 2 retires from the job rather than wait for a kernel that
+// may never return when the next round begins. The master deals what it held again; the job
+// completes without it, with no copies to help (speculate = false), exactly.
+TEST_F(EndToEnd, AWorkerWhoseKernelIgnoresItsDeadlineRetiresFromTheJob) {
+  write_points(path("data.h5"), 20000, 3, 11);
+  write_text("full.toml", kmeans_job("full.h5"));
+  const Completed full = run(3, {"run", "full.toml", "--progress", "off"});
+  ASSERT_EQ(full.exit_code, 0) << full.err;
+  write_text("job.toml", kmeans_job("result.h5") +
+                             "[faults]\npartition_timeout = 0.5\nspeculate = false\ninject_delay = 60\ninject_rank = 2\n");
+  const auto start = Clock::now();
+  const Completed run = this->run(4, {"run", "job.toml", "--progress", "off"}, 50);
+  EXPECT_LT(seconds_since(start), 30.0) << "the job waited for the kernel";
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.err.find("rank 2 runs nothing more in this job"), std::string::npos) << run.err;
+  ASSERT_TRUE(std::filesystem::exists(path("result.h5"))) << run.err;
+  const io::ResultFile result(path("result.h5"));
+  EXPECT_EQ(std::get<std::string>(result.attributes("/").at("status")), "complete");
+  EXPECT_EQ(result.read_f64("/result/centroids"), io::ResultFile(path("full.h5")).read_f64("/result/centroids"));
+}
+
 // A worker that hangs at the very end is still killed, so that the launcher exits: found silent
 // when it stops after its /workers row (while the master writes the result), found stopped by
 // the master's guard of MPI_Finalize when it stops after its last word.
