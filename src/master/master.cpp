@@ -335,6 +335,13 @@ void Master::suspect(std::uint32_t worker, const std::vector<IndexRange>& held) 
 // The worker's executor is inside a kernel that did not stop at its deadline: it stays in the
 // job (it still answers, and takes part in the round broadcasts and the end), but what it was
 // granted is dealt again, and it is granted nothing more.
+// Workers other than `worker` that can run partitions and are not slow.
+std::uint32_t Master::usable_fast_workers(std::uint32_t worker) {
+  std::uint32_t count = 0;
+  for (std::uint32_t w = 0; w < workers_; ++w) count += w != worker && usable(w) && !backups_.slow(w, coarse_now_s_) ? 1 : 0;
+  return count;
+}
+
 void Master::retire(std::uint32_t worker) {
   if (retired_[worker]) return;
   retired_[worker] = true;
@@ -488,8 +495,17 @@ void Master::handle(const protocol::Envelope& envelope) {
 // the master believes holds the most: the victim answers the thief directly.
 void Master::answer(std::uint32_t worker) {
   next_ranges_.clear();
+  if (!dealer_.exhausted() && backups_.slow(worker, coarse_now_s_) &&
+      backups_.withhold(worker, coarse_now_s_, dealer_.remaining(), usable_fast_workers(worker))) {
+    // As if the master had run dry: the worker asks again no more often than a thief would.
+    grant_.ranges.clear();
+    grant_.master_exhausted = true;
+    grant_.pushed = grant_.pinned = false;
+    endpoint_.send(static_cast<Rank>(worker + 1), grant_);
+    return;
+  }
   if (dealer_.next_grant(worker, next_ranges_) == 0) {
-    if (names_victims_ && !backups_.slow(worker)) {
+    if (names_victims_ && !backups_.slow(worker, coarse_now_s_)) {
       if (const auto victim = queues_.victim_for(worker)) {
         endpoint_.send(static_cast<Rank>(*victim + 1), protocol::StealRequest{results_.round(), static_cast<Rank>(worker + 1)});
         steal_victim_[worker] = static_cast<Rank>(*victim + 1);

@@ -83,6 +83,7 @@ class Master {
   void suspect(std::uint32_t worker, const std::vector<IndexRange>& held);
   void deal_again(const std::vector<IndexRange>& held);
   void retire(std::uint32_t worker);
+  std::uint32_t usable_fast_workers(std::uint32_t worker);
   template <typename Message>
   void send_to_live(const Message& message);
   void answer(std::uint32_t worker);

@@ -60,7 +60,8 @@ void BackupRule::finished(std::uint32_t worker, double seconds) {
 
 double BackupRule::median_seconds() {
   if (samples_.empty()) return 0;
-  if (median_at_ != sampled_) {
+  // Recomputed once the samples have grown by an eighth: callers may ask on every request.
+  if (median_at_ == 0 || sampled_ - median_at_ > median_at_ / 8) {
     std::vector<double> copy = samples_;
     const auto middle = copy.begin() + static_cast<std::ptrdiff_t>(copy.size() / 2);
     std::nth_element(copy.begin(), middle, copy.end());
@@ -70,9 +71,22 @@ double BackupRule::median_seconds() {
   return median_s_;
 }
 
-bool BackupRule::slow(std::uint32_t worker) {
-  if (!speculate_ || worker_partitions_[worker] == 0) return false;
-  return WorkerRules::is_slow(worker_seconds_[worker] / static_cast<double>(worker_partitions_[worker]), median_seconds());
+bool BackupRule::slow(std::uint32_t worker, double now_s) {
+  if (!speculate_ || samples_.empty()) return false;
+  if (worker_partitions_[worker] > 0) {
+    return WorkerRules::is_slow(worker_seconds_[worker] / static_cast<double>(worker_partitions_[worker]), median_seconds());
+  }
+  if (first_open_[worker] >= granted_[worker].size()) return false;
+  return WorkerRules::is_slow(now_s - granted_[worker][first_open_[worker]].at_s, median_seconds());
+}
+
+bool BackupRule::withhold(std::uint32_t worker, double now_s, std::uint64_t remaining, std::uint32_t others) {
+  if (others == 0 || !slow(worker, now_s)) return false;
+  // Its pace, or at least what its first partition has taken so far.
+  const double pace_s = worker_partitions_[worker] > 0
+                            ? worker_seconds_[worker] / static_cast<double>(worker_partitions_[worker])
+                            : now_s - granted_[worker][first_open_[worker]].at_s;
+  return pace_s > static_cast<double>(remaining) * median_seconds() / others;
 }
 
 std::vector<IndexRange> BackupRule::orphans_of(std::uint32_t worker, const std::vector<bool>& done) {

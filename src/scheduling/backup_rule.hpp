@@ -56,8 +56,15 @@ class BackupRule {
   // The median of the sampled partition times, 0 before any.
   double median_seconds();
 
-  // Whether the worker is slow (WorkerRules::is_slow, by its own pace), with speculation on.
-  bool slow(std::uint32_t worker);
+  // Whether the worker is slow, with speculation on: by its own pace (WorkerRules::is_slow), or,
+  // before it has finished any partition, because its first has run more than `slow_factor`
+  // medians.
+  bool slow(std::uint32_t worker, double now_s);
+
+  // Whether a slow worker asking for work should get none: its next partition would end after
+  // the `others` workers that are not slow had run the `remaining` partitions left to deal.
+  // Those last partitions finish sooner anywhere else; the slow worker asks again later.
+  bool withhold(std::uint32_t worker, double now_s, std::uint64_t remaining, std::uint32_t others);
 
   // A new round: nothing is granted yet; the samples stay (partitions of later rounds are alike).
   void new_round();

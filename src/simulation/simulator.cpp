@@ -209,7 +209,14 @@ class Simulation {
     return master_free_;
   }
 
-  void send_grant(double t, std::uint32_t worker, std::vector<IndexRange> ranges, bool pushed = false) {
+  std::uint32_t fast_workers_besides(std::uint32_t worker) {
+    std::uint32_t count = 0;
+    for (std::uint32_t w = 0; w < workers_; ++w) count += w != worker && !lost_[w] && !backups_.slow(w, now_) ? 1 : 0;
+    return count;
+  }
+
+  void send_grant(double t, std::uint32_t worker, std::vector<IndexRange> ranges, bool pushed = false,
+                  bool as_if_dry = false) {
     std::uint64_t ahead = queues_.queued(worker);
     for (const auto& range : ranges) {
       backups_.granted(worker, range, ahead, t, done_);
@@ -218,7 +225,7 @@ class Simulation {
     queues_.granted(worker, scheduling::count_of(ranges));
     ++grants_;
     Event grant{master_busy_until(t) + config_.latency_s, 0, Kind::grant, worker};
-    grant.flag = dealer_.exhausted();
+    grant.flag = dealer_.exhausted() || as_if_dry;
     grant.pushed = pushed;
     grant.payload = ranges_.keep(std::move(ranges));
     push(grant);
@@ -495,8 +502,12 @@ class Simulation {
     if (e.flag) forwarded_[e.worker] = 0;
     if (!e.flag) return;
     std::vector<IndexRange> ids;
+    if (!dealer_.exhausted() && backups_.slow(e.worker, t) &&
+        backups_.withhold(e.worker, t, dealer_.remaining(), fast_workers_besides(e.worker))) {
+      return send_grant(t, e.worker, {}, false, true);  // as the runtime's master: none, as if run dry
+    }
     if (dealer_.next_grant(e.worker, ids) == 0) {
-      if (config_.stealing == job::Stealing::master && !backups_.slow(e.worker)) {
+      if (config_.stealing == job::Stealing::master && !backups_.slow(e.worker, t)) {
         if (const auto victim = queues_.victim_for(e.worker)) {
           Event steal{master_busy_until(t) + config_.latency_s, 0, Kind::steal_request, *victim};
           steal.thief = e.worker;
