@@ -10,6 +10,8 @@ import time
 
 import h5py
 
+from chaos import rank_pid
+
 ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
 
 
@@ -26,31 +28,6 @@ mode = "sleep"
 [faults]
 {faults}
 """
-
-
-def rank_pid(root, rank):
-    """The pid of MPI rank `rank` among the descendants of `root`."""
-    frontier, found = [root], []
-    while frontier:
-        parent = frontier.pop()
-        for entry in os.listdir("/proc"):
-            if not entry.isdigit():
-                continue
-            try:
-                with open(f"/proc/{entry}/stat") as stat:
-                    if int(stat.read().rsplit(")", 1)[1].split()[1]) == parent:
-                        found.append(int(entry))
-                        frontier.append(int(entry))
-            except OSError:
-                pass
-    for pid in found:
-        try:
-            with open(f"/proc/{pid}/environ", "rb") as environ:
-                if f"OMPI_COMM_WORLD_RANK={rank}".encode() in environ.read().split(b"\0"):
-                    return pid
-        except OSError:
-            pass
-    return None
 
 
 def makespan(path):
@@ -82,7 +59,7 @@ def real(args, text, ranks, fault=None):
         started = time.monotonic()
         pid = None
         while pid is None and process.poll() is None:
-            pid = rank_pid(process.pid, rank)
+            pid = rank_pid(process, rank)
         time.sleep(max(0.0, at_s - (time.monotonic() - started)))
         os.kill(pid, sig)
         if for_s is not None:

@@ -369,27 +369,13 @@ void Master::deal_again(const std::vector<IndexRange>& held) {
                                    lost_count_));
   }
   log::debug("dealing {} partitions of a lost worker again", left);
-  const std::uint64_t share = (left + usable_count - 1) / usable_count;
-  std::vector<IndexRange> piece;
-  std::uint64_t in_piece = 0;
-  const auto hand_out = [&] {
+  for (const auto& piece : scheduling::split_into_shares(orphans, usable_count)) {
     std::optional<std::uint32_t> target;
     for (std::uint32_t w = 0; w < workers_; ++w) {
       if (usable(w) && (!target || queues_.queued(w) < queues_.queued(*target))) target = w;
     }
     send_grant(*target, piece, true);
-    piece.clear();
-    in_piece = 0;
-  };
-  for (IndexRange range : orphans) {
-    while (!range.empty()) {
-      const IndexRange part = range.split_front(std::min(range.size(), share - in_piece));
-      piece.push_back(part);
-      in_piece += part.size();
-      if (in_piece == share) hand_out();
-    }
   }
-  if (in_piece > 0) hand_out();
 }
 
 // No flush: a large send to the worker that caused the abort (stopped, or gone) might never

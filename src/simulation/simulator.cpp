@@ -395,29 +395,14 @@ class Simulation {
         if (!done_[p]) scheduling::append_id(orphans, p);
       }
     }
-    const std::uint64_t left = scheduling::count_of(orphans);
-    dealt_again_ += left;
-    const std::uint64_t share = (left + (workers_ - lost_count_) - 1) / std::max<std::uint64_t>(1, workers_ - lost_count_);
-    std::vector<IndexRange> piece;
-    std::uint64_t in_piece = 0;
-    const auto hand_out = [&] {
+    dealt_again_ += scheduling::count_of(orphans);
+    for (auto& piece : scheduling::split_into_shares(orphans, workers_ - lost_count_)) {
       std::optional<std::uint32_t> target;
       for (std::uint32_t w = 0; w < workers_; ++w) {
         if (!lost_[w] && (!target || queues_.queued(w) < queues_.queued(*target))) target = w;
       }
       send_grant(t, *target, std::move(piece), true);
-      piece.clear();
-      in_piece = 0;
-    };
-    for (IndexRange range : orphans) {
-      while (!range.empty()) {
-        const IndexRange part = range.split_front(std::min(range.size(), share - in_piece));
-        piece.push_back(part);
-        in_piece += part.size();
-        if (in_piece == share) hand_out();
-      }
     }
-    if (in_piece > 0) hand_out();
   }
 
   // What a worker does after anything happened to it, as the runtime's worker decides it.

@@ -1,4 +1,5 @@
 #include "scheduling/dealer.hpp"
+#include "scheduling/grant.hpp"
 
 #include <gtest/gtest.h>
 
@@ -157,6 +158,23 @@ TEST(Dealer, FewerPartitionsThanWorkers) {
   for (const auto& g : grants) total += g.size();
   EXPECT_EQ(total, 2u);
   EXPECT_TRUE(dealer.exhausted());
+}
+
+}  // namespace
+}  // namespace kdsched::scheduling
+
+namespace kdsched::scheduling {
+namespace {
+
+// A lost worker's 7 partitions (two ranges) over 3 workers: pieces of 3, 3 and 1, in order.
+TEST(SplitIntoShares, ConsecutivePiecesOfTheRoundedUpShare) {
+  const auto shares = split_into_shares({IndexRange{2, 4}, IndexRange{10, 15}}, 3);
+  ASSERT_EQ(shares.size(), 3u);
+  EXPECT_EQ(shares[0], (std::vector<IndexRange>{{2, 4}, {10, 11}}));
+  EXPECT_EQ(shares[1], (std::vector<IndexRange>{{11, 14}}));
+  EXPECT_EQ(shares[2], (std::vector<IndexRange>{{14, 15}}));
+  EXPECT_TRUE(split_into_shares({}, 3).empty());
+  EXPECT_EQ(split_into_shares({IndexRange{0, 2}}, 5).size(), 2u);  // never an empty piece
 }
 
 }  // namespace
