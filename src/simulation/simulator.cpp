@@ -254,7 +254,7 @@ class Simulation {
         const bool idle_answer = w.master_exhausted && e.flag;
         w.master_exhausted = e.flag;
         if (config_.stealing == job::Stealing::master && w.steal_outstanding) {
-          end_steal(e.time, w, !granted.empty());
+          end_steal(e.time, w, !granted.empty(), false);  // the master's work, not a victim's
         } else if (idle_answer && granted.empty() && !w.steal_outstanding) {
           // A worker without victims asks no more often than a thief would.
           w.next_steal = e.time + seconds_of(w.steal_backoff.next([t = e.time] { return clock_at(t); }));
@@ -513,10 +513,10 @@ class Simulation {
     ++steal_attempts_;
   }
 
-  void end_steal(double t, Worker& w, bool got_work) {
+  void end_steal(double t, Worker& w, bool got_work, bool from_a_victim = true) {
     w.steal_outstanding = false;
     if (got_work) {
-      ++steals_;
+      if (from_a_victim) ++steals_;
       w.failed_steals = 0;
       w.steal_backoff.reset();
     } else {

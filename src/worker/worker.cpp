@@ -399,7 +399,9 @@ bool Worker::handle(const protocol::Envelope& envelope, std::optional<int>& abor
       master_exhausted_ = grant.master_exhausted;
       // Under stealing = "master", an empty grant is the master's answer that no one has work.
       if (master_names_victims_ && steal_outstanding_) {
-        end_steal(!grant.ranges.empty());
+        // Work in a grant comes from the master (a copy, or one of the last partitions), not from
+        // a victim: the steal ends, but is not counted as one.
+        end_steal(!grant.ranges.empty(), false);
       } else if (idle_answer && grant.ranges.empty() && !steal_outstanding_) {
         // A worker without victims (the last one left) asks no more often than a thief would.
         const auto now = Clock::now();
@@ -550,12 +552,12 @@ void Worker::begin_steal(Clock::time_point since) {
 
 // A thief that came back empty-handed waits before it asks again, longer each time, so that
 // idle workers never flood the busy ones.
-void Worker::end_steal(bool got_work) {
+void Worker::end_steal(bool got_work, bool from_a_victim) {
   const auto now = Clock::now();
   steal_outstanding_ = false;
   steal_wait_s_ += std::chrono::duration<double>(now - steal_started_).count();
   if (got_work) {
-    ++steals_received_;
+    if (from_a_victim) ++steals_received_;
     failed_steals_ = 0;
     steal_backoff_.reset();
   } else {

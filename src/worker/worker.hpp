@@ -69,7 +69,7 @@ class Worker {
   void recycle_partials();
   Bytes spare_partial();
   void begin_steal(Clock::time_point since);
-  void end_steal(bool got_work);
+  void end_steal(bool got_work, bool from_a_victim = true);
   void send_heartbeat_if_due();
   bool master_is_lost();
   int await_abort();
