@@ -390,7 +390,8 @@ void Master::raise_fatal(const protocol::Envelope& envelope) {
   throw WorkerFatal(static_cast<ExitCode>(fatal.exit_code), fmt::format("rank {}: {}", envelope.source, fatal.message));
 }
 
-void Master::send_grant(std::uint32_t worker, const std::vector<IndexRange>& ranges, bool pushed, bool pinned) {
+void Master::send_grant(std::uint32_t worker, const std::vector<IndexRange>& ranges, bool pushed, bool pinned,
+                        bool as_if_dry) {
   // A deal made by rule (static, cyclic, affinity) may name a lost or retired worker: the others
   // take it.
   if (!usable(worker)) return deal_again(ranges);
@@ -401,7 +402,7 @@ void Master::send_grant(std::uint32_t worker, const std::vector<IndexRange>& ran
   }
   queues_.granted(worker, scheduling::count_of(ranges));
   grant_.ranges = ranges;
-  grant_.master_exhausted = dealer_.exhausted();
+  grant_.master_exhausted = dealer_.exhausted() || as_if_dry;
   grant_.pushed = pushed;
   grant_.pinned = pinned;
   endpoint_.send(static_cast<Rank>(worker + 1), grant_);
@@ -484,11 +485,7 @@ void Master::answer(std::uint32_t worker) {
   if (!dealer_.exhausted() && backups_.slow(worker, coarse_now_s_) &&
       backups_.withhold(worker, coarse_now_s_, dealer_.remaining(), usable_fast_workers(worker))) {
     // As if the master had run dry: the worker asks again no more often than a thief would.
-    grant_.ranges.clear();
-    grant_.master_exhausted = true;
-    grant_.pushed = grant_.pinned = false;
-    endpoint_.send(static_cast<Rank>(worker + 1), grant_);
-    return;
+    return send_grant(worker, next_ranges_, false, false, true);
   }
   if (dealer_.next_grant(worker, next_ranges_) == 0) {
     if (names_victims_ && !backups_.slow(worker, coarse_now_s_)) {

@@ -72,8 +72,9 @@ class Master {
   void begin_round();
   void handle(const protocol::Envelope& envelope);
   // `pushed`: sent unasked; `pinned`: never stolen from the worker (a retry, sent where it has
-  // not failed).
-  void send_grant(std::uint32_t worker, const std::vector<IndexRange>& ranges, bool pushed = false, bool pinned = false);
+  // not failed); `as_if_dry`: says the master has run dry (to a slow worker it withholds from).
+  void send_grant(std::uint32_t worker, const std::vector<IndexRange>& ranges, bool pushed = false, bool pinned = false,
+                  bool as_if_dry = false);
   bool retry(std::uint32_t worker, const protocol::Outcome& outcome);
   void lose(std::uint32_t worker, const std::string& why);
   [[noreturn]] static void raise_fatal(const protocol::Envelope& envelope);

@@ -124,6 +124,22 @@ std::optional<pid_t> wait_for_rank(pid_t root, int rank) {
   return std::nullopt;
 }
 
+// Waits for a run started in the background in `dir` (under --enable-recovery) in which `rank`
+// stops itself: the launcher must exit 0 within `bound_s` of the rank's appearance, and the
+// stopped rank must be gone. Returns the run's stderr.
+std::string await_with_a_stopped_worker(const std::filesystem::path& dir, pid_t child, int rank, double bound_s) {
+  const auto worker = wait_for_rank(child, rank);
+  EXPECT_TRUE(worker) << "rank " << rank << " never appeared";
+  const auto started = Clock::now();
+  int status = 0;
+  EXPECT_EQ(waitpid(child, &status, 0), child);
+  const std::string err = read_text(dir / "stderr.txt");
+  if (worker) EXPECT_FALSE(kill_if_alive(*worker)) << "the stopped worker outlived the run";
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << err;
+  EXPECT_LT(seconds_since(started), bound_s) << err;
+  return err;
+}
+
 // Twelve rounds of k-means over data.h5 (written by write_points) into `output`.
 std::string kmeans_job(const std::string& output) {
   return fmt::format(R"([job]
@@ -231,16 +247,7 @@ TEST_F(EndToEnd, AWorkerStoppedInsideTheBroadcastTreeHoldsNoOneUp) {
   write_text("job.toml", kmeans_job("result.h5") + "[faults]\nworker_timeout = 2\nspeculate = false\ninject_error = \"stop_at_round_start\"\ninject_rank = 1\n");
   const pid_t child = start_in_background(dir_, {"--enable-recovery", "--oversubscribe", "-n", "5"});
   ASSERT_GT(child, 0);
-  const auto worker = wait_for_rank(child, 1);
-  ASSERT_TRUE(worker);
-  const auto started = Clock::now();
-  int status = 0;
-  ASSERT_EQ(waitpid(child, &status, 0), child);
-  const std::string err = read_text(path("stderr.txt"));
-  EXPECT_FALSE(kill_if_alive(*worker)) << "the stopped worker outlived the job";
-  ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 0) << err;
-  EXPECT_LT(seconds_since(started), 2 + 5 + 10.0) << err;
+  const std::string err = await_with_a_stopped_worker(dir_, child, 1, 2 + 5 + 10.0);
   EXPECT_NE(err.find("rank 1 sent nothing for 2 s (worker_timeout)"), std::string::npos) << err;
   EXPECT_EQ(err.find("rank 3 sent nothing"), std::string::npos) << "rank 3 was held up: " << err;
   ASSERT_TRUE(std::filesystem::exists(path("result.h5"))) << err;
@@ -281,17 +288,7 @@ TEST_P(StoppedAtTheEnd, IsKilledSoTheLauncherExits) {
   write_text("job.toml", sleeping_job(40, 1000, "random", 2) + fmt::format("inject_error = \"{}\"\ninject_rank = 2\n", GetParam()));
   const pid_t child = start_in_background(dir_, {"--enable-recovery", "--oversubscribe", "-n", "3"});
   ASSERT_GT(child, 0);
-  const auto worker = wait_for_rank(child, 2);
-  ASSERT_TRUE(worker);
-  const auto started = Clock::now();
-  int status = 0;
-  ASSERT_EQ(waitpid(child, &status, 0), child);
-  const std::string err = read_text(path("stderr.txt"));
-  const bool left = kill_if_alive(*worker);
-  EXPECT_FALSE(left) << "the stopped worker outlived the job";
-  ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 0) << err;
-  EXPECT_LT(seconds_since(started), 2 + 10 + 10.0) << err;
+  const std::string err = await_with_a_stopped_worker(dir_, child, 2, 2 + 10 + 10.0);
   if (std::string(GetParam()) == "stop_at_end") {
     EXPECT_NE(err.find("rank 2 did not acknowledge the end of the job"), std::string::npos) << err;
   }
@@ -307,16 +304,7 @@ TEST_F(EndToEnd, ABatchGoesOnWithoutAWorkerStoppedBetweenItsJobs) {
   write_text("second.toml", second);
   const pid_t child = start_in_background(dir_, {"--enable-recovery", "--oversubscribe", "-n", "3"}, {"job.toml", "second.toml"});
   ASSERT_GT(child, 0);
-  const auto worker = wait_for_rank(child, 2);
-  ASSERT_TRUE(worker);
-  const auto started = Clock::now();
-  int status = 0;
-  ASSERT_EQ(waitpid(child, &status, 0), child);
-  const std::string err = read_text(path("stderr.txt"));
-  EXPECT_FALSE(kill_if_alive(*worker)) << "the stopped worker outlived the batch";
-  ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 0) << err;
-  EXPECT_LT(seconds_since(started), 2 + 10 + 10.0) << err;
+  const std::string err = await_with_a_stopped_worker(dir_, child, 2, 2 + 10 + 10.0);
   EXPECT_NE(err.find("rank 2 sent nothing for 2 s (worker_timeout)"), std::string::npos) << err;
   for (const char* output : {"result.h5", "second.h5"}) {
     ASSERT_TRUE(std::filesystem::exists(path(output))) << output << "\n" << err;

@@ -72,35 +72,8 @@ retries = 0
   EXPECT_EQ(io::ResultFile(path("result.h5")).read_partitions()[1].status, 1);
 }
 
-// A partition that ignores its deadline (inject_delay sleeps before the kernel, as a kernel that
-// cannot be interrupted would) is abandoned: reported failed a second past the deadline, and the
-// worker process ends without waiting for it.
-TEST_F(EndToEnd, AKernelThatIgnoresTheDeadlineIsAbandoned) {
-  write_text("job.toml", R"([job]
-name = "abandoned"
-output = "result.h5"
-[partition]
-range = [0, 2]
-[kernel]
-name = "spin"
-cost = "const:0"
-[faults]
-partition_timeout = 0.5
-retries = 0
-inject_delay = 60
-)");
-  const auto start = Clock::now();
-  const Completed run = this->run(3, {"run", "job.toml", "--progress", "off"}, 50);
-  EXPECT_LT(seconds_since(start), 30.0) << "the worker waited for the kernel";
-  EXPECT_EQ(run.exit_code, 1) << run.err;
-  EXPECT_NE(run.err.find("its kernel did not stop, the attempt was abandoned"), std::string::npos) << run.err;
-  for (const auto& p : io::ResultFile(path("result.h5")).read_partitions()) EXPECT_EQ(p.status, 1);
-}
-
-// A worker whose kernel is still running can run no further job: the batch ends after the job
-// that abandoned it, saying so, instead of sending the next job to a worker that cannot take it.
-TEST_F(EndToEnd, AKernelLeftRunningEndsTheBatch) {
-  const std::string job = R"([job]
+// Two partitions whose kernel ignores its deadline of 0.5 s: inject_delay sleeps 60 s before it.
+constexpr const char* abandoned_job = R"([job]
 name = "abandoned"
 output = "result.h5"
 [partition]
@@ -113,7 +86,24 @@ partition_timeout = 0.5
 retries = 0
 inject_delay = 60
 )";
-  write_text("job.toml", job);
+
+// A partition that ignores its deadline (inject_delay sleeps before the kernel, as a kernel that
+// cannot be interrupted would) is abandoned: reported failed a second past the deadline, and the
+// worker process ends without waiting for it.
+TEST_F(EndToEnd, AKernelThatIgnoresTheDeadlineIsAbandoned) {
+  write_text("job.toml", abandoned_job);
+  const auto start = Clock::now();
+  const Completed run = this->run(3, {"run", "job.toml", "--progress", "off"}, 50);
+  EXPECT_LT(seconds_since(start), 30.0) << "the worker waited for the kernel";
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  EXPECT_NE(run.err.find("its kernel did not stop, the attempt was abandoned"), std::string::npos) << run.err;
+  for (const auto& p : io::ResultFile(path("result.h5")).read_partitions()) EXPECT_EQ(p.status, 1);
+}
+
+// A worker whose kernel is still running can run no further job: the batch ends after the job
+// that abandoned it, saying so, instead of sending the next job to a worker that cannot take it.
+TEST_F(EndToEnd, AKernelLeftRunningEndsTheBatch) {
+  write_text("job.toml", abandoned_job);
   write_text("second.toml", R"([job]
 name = "second"
 output = "second.h5"
